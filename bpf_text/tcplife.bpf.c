@@ -1,0 +1,213 @@
+/*
+ * tcplife-bcc's BPF program, in BCC's C dialect: one event per TCP session
+ * that closes, with its lifespan, byte counters and owning task.
+ *
+ * User space specialises it with -D cflags rather than by editing the text:
+ *   TCPLIFE_ATTACH_KPROBE       attach to tcp_set_state() instead of the
+ *                               sock:inet_sock_set_state tracepoint
+ *   TCPLIFE_RX_OFFSET, _TX_OFFSET
+ *                               byte offsets of tcp_sock.bytes_received and
+ *                               .bytes_acked, taken from kernel BTF; when
+ *                               absent, the kernel headers' layout is used
+ *   TCPLIFE_MAP_ENTRIES         capacity of the per-socket maps
+ *   FILTER_PID, FILTER_FAMILY   keep only this PID / address family
+ *   FILTER_LPORT, FILTER_RPORT  keep only ports set in the bitmap maps,
+ *                               which user space fills before attaching
+ */
+#include <uapi/linux/in.h>
+#include <net/tcp_states.h>
+#ifdef TCPLIFE_ATTACH_KPROBE
+#include <net/sock.h>
+#endif
+#if !defined(TCPLIFE_RX_OFFSET) || !defined(TCPLIFE_TX_OFFSET)
+#include <linux/tcp.h>
+#define TCPLIFE_RX_OFFSET offsetof(struct tcp_sock, bytes_received)
+#define TCPLIFE_TX_OFFSET offsetof(struct tcp_sock, bytes_acked)
+#endif
+#ifndef TCPLIFE_MAP_ENTRIES
+#define TCPLIFE_MAP_ENTRIES 10240
+#endif
+
+/* Who owns a session, captured while that task is current. */
+struct tcplife_task {
+	u32 pid;
+	char comm[TCPLIFE_COMM_LEN];
+};
+
+/* Keyed by the struct sock address, which is unique while the socket lives. */
+BPF_HASH(birth, u64, u64, TCPLIFE_MAP_ENTRIES);
+BPF_HASH(owner, u64, struct tcplife_task, TCPLIFE_MAP_ENTRIES);
+BPF_PERF_OUTPUT(events);
+
+#ifdef FILTER_LPORT
+BPF_ARRAY(lport_bitmap, u64, 1024);
+#endif
+#ifdef FILTER_RPORT
+BPF_ARRAY(rport_bitmap, u64, 1024);
+#endif
+
+/*
+ * Handles every state change but the final one.  The start time is the first
+ * handshake state seen; BPF_NOEXIST keeps a later ESTABLISHED from moving it.
+ * SYN_SENT, FIN_WAIT1 and LAST_ACK are only ever entered from a system call
+ * of the owning task (connect, close/shutdown), so the current task there is
+ * the owner; the final CLOSE often runs in softirq context, where it is not.
+ */
+static __always_inline void note_state(u64 skp, int newstate)
+{
+	if (newstate == TCP_ESTABLISHED || newstate == TCP_SYN_SENT ||
+	    newstate == TCP_SYN_RECV) {
+		u64 now = bpf_ktime_get_ns();
+
+		birth.insert(&skp, &now);
+	}
+	if (newstate == TCP_SYN_SENT || newstate == TCP_FIN_WAIT1 ||
+	    newstate == TCP_LAST_ACK) {
+		struct tcplife_task task = {};
+
+		task.pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(&task.comm, sizeof(task.comm));
+		owner.insert(&skp, &task);
+	}
+}
+
+/*
+ * At the close: forget the socket, and fill the parts of the event that do
+ * not depend on how we attached.  Returns 0 when no event should be sent.
+ */
+static __always_inline int finish_session(u64 skp, struct tcplife_event *ev)
+{
+	u64 *start = birth.lookup(&skp);
+	struct tcplife_task *task;
+	u64 now = bpf_ktime_get_ns();
+
+	if (!start) {
+		/* Opened before we attached: no lifespan to report. */
+		owner.delete(&skp);
+		return 0;
+	}
+	ev->end_ns = now;
+	ev->span_ns = now - *start;
+	birth.delete(&skp);
+
+	task = owner.lookup(&skp);
+	if (task) {
+		ev->pid = task->pid;
+		__builtin_memcpy(ev->comm, task->comm, sizeof(ev->comm));
+		ev->flags |= TCPLIFE_F_TASK_CACHED;
+		owner.delete(&skp);
+	} else {
+		ev->pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(&ev->comm, sizeof(ev->comm));
+	}
+#ifdef FILTER_PID
+	if (ev->pid != FILTER_PID)
+		return 0;
+#endif
+	return 1;
+}
+
+/* Port filters; the bitmaps hold one bit per port number. */
+static __always_inline int ports_wanted(u16 lport, u16 rport)
+{
+#ifdef FILTER_LPORT
+	u32 lword = lport >> 6;
+	u64 *lbits = lport_bitmap.lookup(&lword);
+
+	if (!lbits || !((*lbits >> (lport & 63)) & 1))
+		return 0;
+#endif
+#ifdef FILTER_RPORT
+	u32 rword = rport >> 6;
+	u64 *rbits = rport_bitmap.lookup(&rword);
+
+	if (!rbits || !((*rbits >> (rport & 63)) & 1))
+		return 0;
+#endif
+	return 1;
+}
+
+static __always_inline void read_counters(u64 skp, struct tcplife_event *ev)
+{
+	bpf_probe_read_kernel(&ev->rx_bytes, sizeof(ev->rx_bytes),
+			      (void *)(skp + TCPLIFE_RX_OFFSET));
+	bpf_probe_read_kernel(&ev->tx_bytes, sizeof(ev->tx_bytes),
+			      (void *)(skp + TCPLIFE_TX_OFFSET));
+}
+
+#ifndef TCPLIFE_ATTACH_KPROBE
+
+TRACEPOINT_PROBE(sock, inet_sock_set_state)
+{
+	struct tcplife_event ev = {};
+	u64 skp = (u64)args->skaddr;
+
+	if (args->protocol != IPPROTO_TCP)
+		return 0;
+	if (args->newstate != TCP_CLOSE) {
+		note_state(skp, args->newstate);
+		return 0;
+	}
+	if (!finish_session(skp, &ev))
+		return 0;
+
+	ev.family = args->family;
+	ev.lport = args->sport;
+	ev.rport = args->dport;
+#ifdef FILTER_FAMILY
+	if (ev.family != FILTER_FAMILY)
+		return 0;
+#endif
+	if (!ports_wanted(ev.lport, ev.rport))
+		return 0;
+	if (ev.family == TCPLIFE_AF_INET) {
+		__builtin_memcpy(ev.laddr, args->saddr, 4);
+		__builtin_memcpy(ev.raddr, args->daddr, 4);
+	} else {
+		__builtin_memcpy(ev.laddr, args->saddr_v6, 16);
+		__builtin_memcpy(ev.raddr, args->daddr_v6, 16);
+	}
+	read_counters(skp, &ev);
+	events.perf_submit(args, &ev, sizeof(ev));
+	return 0;
+}
+
+#else /* TCPLIFE_ATTACH_KPROBE: kernels before 4.16 have no tracepoint */
+
+int on_tcp_set_state(struct pt_regs *ctx, struct sock *sk, int state)
+{
+	struct tcplife_event ev = {};
+	u64 skp = (u64)sk;
+
+	if (state != TCP_CLOSE) {
+		note_state(skp, state);
+		return 0;
+	}
+	if (!finish_session(skp, &ev))
+		return 0;
+
+	ev.family = sk->__sk_common.skc_family;
+	ev.lport = sk->__sk_common.skc_num;
+	ev.rport = ntohs(sk->__sk_common.skc_dport);
+#ifdef FILTER_FAMILY
+	if (ev.family != FILTER_FAMILY)
+		return 0;
+#endif
+	if (!ports_wanted(ev.lport, ev.rport))
+		return 0;
+	if (ev.family == TCPLIFE_AF_INET) {
+		bpf_probe_read_kernel(ev.laddr, 4,
+				      &sk->__sk_common.skc_rcv_saddr);
+		bpf_probe_read_kernel(ev.raddr, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_probe_read_kernel(ev.laddr, 16,
+				      &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_probe_read_kernel(ev.raddr, 16,
+				      &sk->__sk_common.skc_v6_daddr);
+	}
+	read_counters(skp, &ev);
+	events.perf_submit(ctx, &ev, sizeof(ev));
+	return 0;
+}
+
+#endif

@@ -1,0 +1,39 @@
+/* The record a closed TCP session sends from the BPF program to user space. */
+#ifndef TCPLIFE_EVENT_H
+#define TCPLIFE_EVENT_H
+
+/*
+ * This header is compiled twice: by libbcc at run time, as part of the BPF
+ * text (kernel headers provide the __u types there), and by the C compiler
+ * for user space.  Keep it free of anything but fixed-size types.
+ */
+#ifndef __KERNEL__
+#include <linux/types.h>
+#endif
+
+#define TCPLIFE_COMM_LEN 16
+
+/* Values of tcplife_event.family; the kernel's AF_INET and AF_INET6. */
+#define TCPLIFE_AF_INET 2
+#define TCPLIFE_AF_INET6 10
+
+/* tcplife_event.flags */
+#define TCPLIFE_F_TASK_CACHED 0x1	/* pid/comm recorded in process context */
+
+struct tcplife_event {
+	__u64 end_ns;		/* bpf_ktime_get_ns() at the close */
+	__u64 span_ns;		/* close minus first handshake state */
+	__u64 rx_bytes;		/* tcp_sock.bytes_received */
+	__u64 tx_bytes;		/* tcp_sock.bytes_acked */
+	__u32 pid;
+	__u16 family;
+	__u16 lport;		/* host byte order */
+	__u16 rport;		/* host byte order */
+	__u16 flags;
+	__u32 reserved;
+	__u8 laddr[16];		/* IPv4 uses the first 4 bytes */
+	__u8 raddr[16];
+	char comm[TCPLIFE_COMM_LEN];
+};
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * Turning session events into rows.  The default, -w and -s layouts and the
+ * -T/-t columns match bcc's tcplife.py, so scripts written for it work.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "escape.h"
+#include "format.h"
+#include "tcplife_event.h"
+
+#define NSEC_PER_SEC 1000000000LL
+
+void row_format_init(struct row_format *rf)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	rf->mono_to_real_ns = (real.tv_sec - mono.tv_sec) * NSEC_PER_SEC +
+			      (real.tv_nsec - mono.tv_nsec);
+	rf->have_first = false;
+}
+
+static void print_time_columns_header(const struct row_format *rf, FILE *out)
+{
+	if (rf->time)
+		fprintf(out, rf->csv ? "%s," : "%-8s ", "TIME");
+	if (rf->timestamp)
+		fprintf(out, rf->csv ? "%s," : "%-9s ", "TIME(s)");
+}
+
+void row_print_header(const struct row_format *rf, FILE *out)
+{
+	print_time_columns_header(rf, out);
+	if (rf->csv)
+		fputs("PID,COMM,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS\n",
+		      out);
+	else if (rf->wide)
+		fprintf(out, "%-5s %-16s %-2s %-39s %-5s %-39s %-5s %6s %6s %s\n",
+			"PID", "COMM", "IP", "LADDR", "LPORT", "RADDR",
+			"RPORT", "TX_KB", "RX_KB", "MS");
+	else
+		fprintf(out, "%-5s %-10s %-15s %-5s %-15s %-5s %5s %5s %s\n",
+			"PID", "COMM", "LADDR", "LPORT", "RADDR", "RPORT",
+			"TX_KB", "RX_KB", "MS");
+}
+
+static void print_time_columns(struct row_format *rf,
+			       const struct tcplife_event *ev, FILE *out)
+{
+	if (rf->time) {
+		int64_t real_ns = (int64_t)ev->end_ns + rf->mono_to_real_ns;
+		time_t secs = (time_t)(real_ns / NSEC_PER_SEC);
+		struct tm tm;
+		char hms[16] = "??:??:??";
+
+		if (localtime_r(&secs, &tm))
+			strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		fprintf(out, rf->csv ? "%s," : "%-8s ", hms);
+	}
+	if (rf->timestamp) {
+		double secs;
+
+		if (!rf->have_first) {
+			rf->first_end_ns = ev->end_ns;
+			rf->have_first = true;
+		}
+		/* Events from different CPUs may arrive slightly out of order. */
+		secs = ev->end_ns >= rf->first_end_ns ?
+			(double)(ev->end_ns - rf->first_end_ns) / 1e9 :
+			-(double)(rf->first_end_ns - ev->end_ns) / 1e9;
+		fprintf(out, rf->csv ? "%.6f," : "%-9.6f ", secs);
+	}
+}
+
+static void format_addr(const struct tcplife_event *ev, const __u8 *addr,
+			char *buf, size_t size)
+{
+	int af = ev->family == TCPLIFE_AF_INET ? AF_INET :
+		 ev->family == TCPLIFE_AF_INET6 ? AF_INET6 : -1;
+
+	if (af < 0 || !inet_ntop(af, addr, buf, (socklen_t)size))
+		snprintf(buf, size, "?");
+}
+
+static const char *ip_version(const struct tcplife_event *ev)
+{
+	if (ev->family == TCPLIFE_AF_INET)
+		return "4";
+	if (ev->family == TCPLIFE_AF_INET6)
+		return "6";
+	return "?";
+}
+
+/* RFC 4180: quote a field holding a comma, quote or line break. */
+static void print_csv_field(const char *s, FILE *out)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+int row_print_event(struct row_format *rf, const void *data, size_t size,
+		    FILE *out)
+{
+	struct tcplife_event ev;
+	char laddr[INET6_ADDRSTRLEN], raddr[INET6_ADDRSTRLEN];
+	char comm[ESCAPED_COMM_SIZE];
+	unsigned long long tx_kb, rx_kb;
+	double ms;
+
+	/* Samples are padded to 8 bytes, so longer is fine; shorter is not. */
+	if (size < sizeof(ev))
+		return -EINVAL;
+	memcpy(&ev, data, sizeof(ev));
+
+	format_addr(&ev, ev.laddr, laddr, sizeof(laddr));
+	format_addr(&ev, ev.raddr, raddr, sizeof(raddr));
+	escape_bytes(ev.comm, sizeof(ev.comm), comm, sizeof(comm),
+		     rf->csv ? sizeof(comm) : rf->wide ? 16 : 10);
+	tx_kb = (unsigned long long)(ev.tx_bytes / 1024);
+	rx_kb = (unsigned long long)(ev.rx_bytes / 1024);
+	ms = (double)ev.span_ns / 1e6;
+
+	print_time_columns(rf, &ev, out);
+	if (rf->csv) {
+		fprintf(out, "%u,", ev.pid);
+		print_csv_field(comm, out);
+		fprintf(out, ",%s,%s,%u,%s,%u,%llu,%llu,%.2f\n", ip_version(&ev),
+			laddr, ev.lport, raddr, ev.rport, tx_kb, rx_kb, ms);
+	} else if (rf->wide) {
+		fprintf(out, "%-5u %-16s %-2s %-39s %-5u %-39s %-5u %6llu %6llu %.2f\n",
+			ev.pid, comm, ip_version(&ev), laddr, ev.lport, raddr,
+			ev.rport, tx_kb, rx_kb, ms);
+	} else {
+		fprintf(out, "%-5u %-10s %-15s %-5u %-15s %-5u %5llu %5llu %.2f\n",
+			ev.pid, comm, laddr, ev.lport, raddr, ev.rport, tx_kb,
+			rx_kb, ms);
+	}
+	return 0;
+}

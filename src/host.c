@@ -1,0 +1,157 @@
+/*
+ * What this host offers the tool, and the rules for trusting it: byte
+ * counters come from BTF when the kernel has it, otherwise from headers
+ * that must belong to the running kernel.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bcc/bcc_version.h>
+
+#include "attach.h"
+#include "host.h"
+#include "util.h"
+
+void host_discover(struct host *h, const struct options *opts)
+{
+	memset(h, 0, sizeof(*h));
+	uname(&h->uts);
+	h->btf_err = btf_counter_offsets(VMLINUX_BTF_PATH, &h->offsets);
+	/* Headers of another release are only safe when BTF gives layouts. */
+	h->headers_err = kheaders_find(opts->kernel_headers, h->uts.release,
+				       h->btf_err == 0, &h->kh);
+	h->headers_match = h->headers_err == 0 && h->kh.release &&
+			   !strcmp(h->kh.release, h->uts.release);
+}
+
+const struct counter_offsets *host_offsets(const struct host *h)
+{
+	return h->btf_err == 0 ? &h->offsets : NULL;
+}
+
+/* Whether the program will read kernel structs through the headers. */
+static bool needs_header_layouts(const struct host *h,
+				 enum attach_method method)
+{
+	return h->btf_err != 0 || method == ATTACH_KPROBE;
+}
+
+int host_check_headers(struct host *h, const struct options *opts)
+{
+	const char *hrel;
+
+	if (h->headers_err == -ENOTDIR) {
+		error_msg("%s is not a kernel headers directory: expected "
+			  "include/linux/kconfig.h, a build tree with "
+			  "include/generated/autoconf.h, or a /lib/modules/"
+			  "RELEASE directory",
+			  opts->kernel_headers ? opts->kernel_headers :
+			  "$BCC_KERNEL_SOURCE");
+		return -ENOTDIR;
+	}
+	if (h->headers_err) {
+		error_msg("no kernel headers found for %s%s: install "
+			  "linux-headers-%s, or pass --kernel-headers DIR",
+			  h->uts.release,
+			  h->btf_err ? " (and the kernel has no BTF)" : "",
+			  h->uts.release);
+		return -ENOENT;
+	}
+	hrel = h->kh.release ? h->kh.release : "an unknown release";
+	if (!h->headers_match && needs_header_layouts(h, opts->attach)) {
+		if (!opts->allow_header_mismatch) {
+			error_msg("the headers in %s are for %s but the "
+				  "running kernel is %s, and %s: byte counts "
+				  "would be wrong; install linux-headers-%s "
+				  "or pass --kernel-headers DIR (or "
+				  "--allow-header-mismatch to run anyway)",
+				  h->kh.build_dir, hrel, h->uts.release,
+				  h->btf_err ? "it has no BTF to take struct "
+					       "layouts from" :
+					       "the kprobe reads struct sock "
+					       "from headers",
+				  h->uts.release);
+			return -EPERM;
+		}
+		warning_msg("compiling against headers for %s on %s: "
+			    "struct layouts are unverified, so TX_KB/RX_KB "
+			    "(and, with kprobes, addresses) may be wrong",
+			    hrel, h->uts.release);
+	} else if (h->kh.origin == KHEADERS_NEAREST) {
+		error_msg("note: no kernel headers for %s; using %s's from "
+			  "%s (byte counter offsets come from BTF)",
+			  h->uts.release, hrel, h->kh.build_dir);
+	}
+	return 0;
+}
+
+static bool has_privileges(void)
+{
+	/* A cheap proxy for --info; the real check happens when loading. */
+	return geteuid() == 0;
+}
+
+void host_print_info(struct host *h, const struct options *opts)
+{
+	const char *tp_state;
+
+	printf("kernel release:    %s\n", h->uts.release);
+	if (h->btf_err == 0)
+		printf("kernel BTF:        %s (present)\n", VMLINUX_BTF_PATH);
+	else
+		printf("kernel BTF:        none (%s)\n", strerror(-h->btf_err));
+	if (h->headers_err == 0) {
+		printf("kernel headers:    %s (%s, release %s%s)\n",
+		       h->kh.build_dir, kheaders_origin_name(h->kh.origin),
+		       h->kh.release ? h->kh.release : "unknown",
+		       h->headers_match ? ", matches" : ", does not match");
+		if (strcmp(h->kh.source_dir, h->kh.build_dir))
+			printf("  source half:     %s\n", h->kh.source_dir);
+	} else if (h->headers_err == -ENOTDIR) {
+		printf("kernel headers:    %s is not a headers directory\n",
+		       opts->kernel_headers ? opts->kernel_headers :
+		       "$BCC_KERNEL_SOURCE");
+	} else {
+		printf("kernel headers:    none found (install "
+		       "linux-headers-%s)\n", h->uts.release);
+	}
+	if (h->btf_err == 0)
+		printf("tcp_sock offsets:  bytes_received %ld, bytes_acked "
+		       "%ld (from BTF)\n", h->offsets.rx, h->offsets.tx);
+	else
+		printf("tcp_sock offsets:  from the kernel headers' struct "
+		       "tcp_sock\n");
+
+	tracefs_probe(&h->tfs);
+	if (!h->tfs.dir && has_privileges() && tracefs_ensure(&h->tfs) == 0)
+		printf("tracefs:           not mounted (will be mounted at %s "
+		       "while attaching)\n", TRACEFS_DIR);
+	else if (h->tfs.dir)
+		printf("tracefs:           %s\n", h->tfs.dir);
+	else
+		printf("tracefs:           not mounted (needs root to "
+		       "mount)\n");
+	tp_state = !h->tfs.dir ? "unknown" :
+		   tracefs_has_event(&h->tfs, "sock", "inet_sock_set_state") ?
+		   "present" : "missing";
+	printf("tracepoint:        sock:inet_sock_set_state %s\n", tp_state);
+	printf("kprobes:           %s\n", !h->tfs.dir ? "unknown" :
+	       tracefs_has_kprobes(&h->tfs) ? "available" : "unavailable");
+	h->method = attach_resolve(opts->attach, &h->tfs);
+	printf("attach method:     %s%s\n",
+	       h->method == ATTACH_AUTO ? "none available" :
+	       attach_method_name(h->method),
+	       opts->attach == ATTACH_AUTO ? " (auto)" : "");
+	tracefs_release(&h->tfs);
+	printf("libbcc:            %s\n", LIBBCC_VERSION);
+	printf("privileges:        %s\n", has_privileges() ? "root" :
+	       "not root (tracing needs root or CAP_BPF+CAP_PERFMON)");
+}
+
+void host_free(struct host *h)
+{
+	kheaders_free(&h->kh);
+}

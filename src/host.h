@@ -1,0 +1,44 @@
+/*
+ * What this host offers the tool: kernel release, BTF, kernel headers,
+ * tracefs and attach points, and the decisions that follow from them.
+ */
+#ifndef TCPLIFE_HOST_H
+#define TCPLIFE_HOST_H
+
+#include <stdbool.h>
+#include <sys/utsname.h>
+
+#include "btf_offsets.h"
+#include "kheaders.h"
+#include "options.h"
+#include "tracefs.h"
+
+struct host {
+	struct utsname uts;
+	int btf_err;			/* 0 when offsets came from BTF */
+	struct counter_offsets offsets;
+	int headers_err;		/* 0 when kh is valid */
+	struct kheaders kh;
+	bool headers_match;		/* kh.release == uts.release */
+	struct tracefs tfs;
+	enum attach_method method;	/* ATTACH_AUTO: none available */
+};
+
+/* Looks at BTF and headers only; no privileges needed, nothing changed. */
+void host_discover(struct host *h, const struct options *opts);
+
+/*
+ * Checks that the discovered host can give correct results with OPTS,
+ * printing a message for each problem.  Returns 0 or -errno.
+ */
+int host_check_headers(struct host *h, const struct options *opts);
+
+/* The counter offsets to compile in, or NULL to use the headers'. */
+const struct counter_offsets *host_offsets(const struct host *h);
+
+/* Prints --info's report on stdout. */
+void host_print_info(struct host *h, const struct options *opts);
+
+void host_free(struct host *h);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * tcplife-bcc: trace TCP session lifespans with a BPF program that libbcc
+ * compiles at run time against the local kernel headers.
+ */
+#define _GNU_SOURCE
+#include <config.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "bpf_text.h"
+#include "host.h"
+#include "options.h"
+#include "output.h"
+#include "perf_stream.h"
+#include "privileges.h"
+#include "program.h"
+#include "signals.h"
+#include "util.h"
+
+#define PERF_PAGES_PER_CPU 64
+#define POLL_TIMEOUT_MS 500
+
+/* --ebpf: what would be compiled here, without loading; no root needed. */
+static int print_ebpf(const struct options *opts)
+{
+	struct program_cflags cf;
+	struct counter_offsets off;
+	struct tracefs tfs;
+	enum attach_method method;
+	bool btf = btf_counter_offsets(VMLINUX_BTF_PATH, &off) == 0;
+
+	tracefs_probe(&tfs);
+	method = attach_resolve(opts->attach, &tfs);
+	if (method == ATTACH_AUTO)	/* tracefs unreadable: assume >= 4.16 */
+		method = ATTACH_TRACEPOINT;
+	program_cflags_build(&cf, opts, btf ? &off : NULL, method);
+	program_print(tcplife_bpf_text, &cf);
+	program_cflags_free(&cf);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
+}
+
+static int print_info(const struct options *opts)
+{
+	struct host h;
+
+	host_discover(&h, opts);
+	host_print_info(&h, opts);
+	host_free(&h);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
+}
+
+static int choose_attach_method(struct host *h, const struct options *opts)
+{
+	int err = tracefs_ensure(&h->tfs);
+
+	if (err) {
+		error_msg("tracefs is not mounted and mounting it at %s failed: "
+			  "%s; mount it with 'mount -t tracefs tracefs %s'",
+			  TRACEFS_DIR, strerror(-err), TRACEFS_DIR);
+		return err;
+	}
+	h->method = attach_resolve(opts->attach, &h->tfs);
+	if (h->method == ATTACH_AUTO) {
+		error_msg("this kernel has neither the sock:inet_sock_set_state "
+			  "tracepoint nor kprobes: nothing to attach to");
+		return -ENOENT;
+	}
+	if (h->method == ATTACH_TRACEPOINT &&
+	    !tracefs_has_event(&h->tfs, "sock", "inet_sock_set_state")) {
+		error_msg("the sock:inet_sock_set_state tracepoint does not "
+			  "exist on this kernel (added in Linux 4.16); use "
+			  "--attach kprobe or --attach auto");
+		return -ENOENT;
+	}
+	if (h->method == ATTACH_KPROBE && !tracefs_has_kprobes(&h->tfs)) {
+		error_msg("kprobes are not available on this kernel "
+			  "(CONFIG_KPROBES is off); use --attach tracepoint "
+			  "or --attach auto");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int fill_port_filters(const struct loaded_program *lp,
+			     const struct options *opts)
+{
+	int err = 0;
+
+	if (opts->lports && lp->lport_fd >= 0)
+		err = program_set_ports(lp->lport_fd, opts->lports);
+	if (!err && opts->rports && lp->rport_fd >= 0)
+		err = program_set_ports(lp->rport_fd, opts->rports);
+	if (err)
+		error_msg("setting the port filter failed: %s", strerror(-err));
+	return err;
+}
+
+/* Reads and prints events until a stop signal or a write error. */
+static int trace_loop(struct perf_stream *ps, struct output *out,
+		      const sigset_t *wait_mask)
+{
+	for (;;) {
+		int ready = perf_stream_poll(ps, POLL_TIMEOUT_MS, wait_mask);
+		int flushed = output_flush(out);
+
+		if (flushed)
+			return flushed > 0 ? 0 : flushed;
+		if (signals_stop_requested())
+			return 0;
+		if (ready < 0 && ready != -EINTR) {
+			error_msg("waiting for events failed: %s",
+				  strerror(-ready));
+			return ready;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options opts;
+	struct host host;
+	struct program_cflags cf = { .count = 0 };
+	struct loaded_program lp = { -1, -1, -1, -1 };
+	struct attachment att = { .fd = -1 };
+	struct perf_stream ps = { .ncpus = 0 };
+	struct output out;
+	sigset_t wait_mask;
+	int err, status = EXIT_RUNTIME;
+
+	options_parse(argc, argv, &opts);
+	if (opts.print_ebpf)
+		return print_ebpf(&opts);
+	if (opts.print_info)
+		return print_info(&opts);
+
+	signals_setup(&wait_mask);
+	if (!privileges_can_trace()) {
+		error_msg("tracing needs root, or the CAP_BPF and CAP_PERFMON "
+			  "capabilities: run it with sudo");
+		goto cleanup;
+	}
+	host_discover(&host, &opts);
+	if (host_check_headers(&host, &opts) < 0 ||
+	    choose_attach_method(&host, &opts) < 0)
+		goto cleanup_host;
+
+	program_cflags_build(&cf, &opts, host_offsets(&host), host.method);
+	if (program_load(tcplife_bpf_text, &cf, &host.kh, host.method,
+			 &lp) < 0 || fill_port_filters(&lp, &opts) < 0)
+		goto cleanup_host;
+
+	output_init(&out, &opts);
+	err = perf_stream_open(&ps, lp.events_fd, PERF_PAGES_PER_CPU,
+			       output_sample, &out);
+	if (err) {
+		error_msg("opening the perf buffers failed: %s", strerror(-err));
+		goto cleanup_host;
+	}
+	err = attach_program(lp.prog_fd, host.method, &att);
+	if (err) {
+		error_msg("attaching to %s failed: %s",
+			  host.method == ATTACH_KPROBE ? "tcp_set_state" :
+			  "sock:inet_sock_set_state", strerror(-err));
+		goto cleanup_host;
+	}
+	tracefs_release(&host.tfs);
+
+	row_print_header(&out.rf, stdout);
+	err = trace_loop(&ps, &out, &wait_mask);
+	status = err ? EXIT_RUNTIME : EXIT_OK;
+
+	/* Detach first, then print what was already in the buffers. */
+	detach_program(&att);
+	perf_stream_drain(&ps);
+	err = output_flush(&out);
+	if (err < 0)
+		status = EXIT_RUNTIME;
+	if (ps.lost_total)
+		error_msg("lost %" PRIu64 " events in total (perf buffers "
+			  "overflowed)", ps.lost_total);
+	if (out.malformed)
+		error_msg("ignored %" PRIu64 " malformed events",
+			  out.malformed);
+
+cleanup_host:
+	detach_program(&att);
+	perf_stream_close(&ps);
+	program_close(&lp);
+	program_cflags_free(&cf);
+	tracefs_release(&host.tfs);
+	host_free(&host);
+cleanup:
+	options_free(&opts);
+	return status;
+}

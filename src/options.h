@@ -1,0 +1,48 @@
+/* Command-line options of tcplife-bcc. */
+#ifndef TCPLIFE_OPTIONS_H
+#define TCPLIFE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum attach_method {
+	ATTACH_AUTO,
+	ATTACH_TRACEPOINT,
+	ATTACH_KPROBE,
+};
+
+#define PORT_BITMAP_WORDS (65536 / 64)
+
+/* One bit per port; the same layout as the BPF program's bitmap maps. */
+struct port_set {
+	uint64_t bits[PORT_BITMAP_WORDS];
+	unsigned int count;
+};
+
+struct options {
+	bool time;		/* -T */
+	bool timestamp;		/* -t */
+	bool wide;		/* -w */
+	bool csv;		/* -s */
+	bool ipv4_only;
+	bool ipv6_only;
+	unsigned long pid;	/* 0: any */
+	struct port_set *lports;	/* NULL: any */
+	struct port_set *rports;
+	bool print_ebpf;
+	bool print_info;
+	const char *kernel_headers;
+	bool allow_header_mismatch;
+	enum attach_method attach;
+};
+
+/*
+ * Fills OPTS from the command line.  --help and --version are handled here;
+ * a bad argument prints an error and exits with EXIT_USAGE.
+ */
+void options_parse(int argc, char **argv, struct options *opts);
+void options_free(struct options *opts);
+
+const char *attach_method_name(enum attach_method method);
+
+#endif

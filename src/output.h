@@ -1,0 +1,28 @@
+/* Where rows go: buffered stdout, flushed once per batch of events. */
+#ifndef TCPLIFE_OUTPUT_H
+#define TCPLIFE_OUTPUT_H
+
+#include <stdint.h>
+
+#include "format.h"
+#include "options.h"
+
+struct output {
+	struct row_format rf;
+	uint64_t rows;
+	uint64_t malformed;	/* samples too short to be events */
+};
+
+void output_init(struct output *o, const struct options *opts);
+
+/* perf_sample_fn: formats one event. */
+void output_sample(void *ctx, const void *data, int size);
+
+/*
+ * Flushes the rows of one batch.  Returns 0; 1 when the reader went away
+ * (EPIPE: a quiet, successful end); -errno on another write error, which
+ * has been reported.
+ */
+int output_flush(struct output *o);
+
+#endif

@@ -1,0 +1,154 @@
+/* Per-CPU perf buffers: the stream of events from the BPF program. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bcc/libbpf.h>
+#include <bcc/perf_reader.h>
+#include <linux/bpf.h>
+
+#include "perf_stream.h"
+#include "util.h"
+
+struct perf_cpu {
+	struct perf_reader *reader;
+	struct perf_stream *stream;
+	int cpu;
+	uint64_t lost;
+};
+
+/* "0-3,6,8-9" from /sys/devices/system/cpu/online into a list. */
+static int online_cpus(int **list)
+{
+	char buf[4096], *p = buf;
+	int n = 0, cap = 64;
+	int err = read_small_file("/sys/devices/system/cpu/online", buf,
+				  sizeof(buf));
+
+	if (err < 0)
+		return err;
+	*list = xcalloc((size_t)cap, sizeof(**list));
+	while (*p && *p != '\n') {
+		char *end;
+		long first = strtol(p, &end, 10), last = first;
+
+		if (end == p)
+			break;
+		if (*end == '-')
+			last = strtol(end + 1, &end, 10);
+		for (long c = first; c <= last; c++) {
+			if (n == cap) {
+				cap *= 2;
+				*list = realloc(*list, (size_t)cap * sizeof(**list));
+				if (!*list)
+					die(EXIT_RUNTIME, "out of memory");
+			}
+			(*list)[n++] = (int)c;
+		}
+		p = *end == ',' ? end + 1 : end;
+	}
+	return n ? n : -ENOENT;
+}
+
+/* libbcc gives both callbacks the same cookie: the CPU's buffer. */
+static void on_raw(void *cookie, void *raw, int size)
+{
+	struct perf_cpu *pc = cookie;
+
+	pc->stream->on_sample(pc->stream->ctx, raw, size);
+}
+
+static void on_lost(void *cookie, uint64_t lost)
+{
+	struct perf_cpu *pc = cookie;
+
+	pc->lost += lost;
+	pc->stream->lost_total += lost;
+	error_msg("lost %" PRIu64 " events on CPU %d (perf buffer full; "
+		  "%" PRIu64 " lost so far)", lost, pc->cpu,
+		  pc->stream->lost_total);
+}
+
+int perf_stream_open(struct perf_stream *ps, int map_fd, int pages,
+		     perf_sample_fn fn, void *ctx)
+{
+	int *cpus = NULL;
+	int n = online_cpus(&cpus);
+
+	memset(ps, 0, sizeof(*ps));
+	if (n < 0)
+		return n;
+	ps->on_sample = fn;
+	ps->ctx = ctx;
+	ps->cpus = xcalloc((size_t)n, sizeof(*ps->cpus));
+	ps->pollfds = xcalloc((size_t)n, sizeof(*ps->pollfds));
+	for (int i = 0; i < n; i++) {
+		struct perf_cpu *pc = &ps->cpus[i];
+		int fd, key = cpus[i];
+
+		pc->cpu = cpus[i];
+		pc->stream = ps;
+		pc->reader = bpf_open_perf_buffer(on_raw, on_lost, pc, -1,
+						  cpus[i], pages);
+		ps->ncpus = i + 1;
+		if (!pc->reader)
+			goto fail;
+		fd = perf_reader_fd(pc->reader);
+		if (bpf_update_elem(map_fd, &key, &fd, BPF_ANY) < 0)
+			goto fail;
+	}
+	free(cpus);
+	return 0;
+fail:
+	n = errno ? -errno : -EINVAL;
+	free(cpus);
+	perf_stream_close(ps);
+	return n;
+}
+
+int perf_stream_poll(struct perf_stream *ps, int timeout_ms,
+		     const sigset_t *sigmask)
+{
+	struct pollfd *fds = ps->pollfds;
+	struct timespec ts = {
+		.tv_sec = timeout_ms / 1000,
+		.tv_nsec = (long)(timeout_ms % 1000) * 1000000L,
+	};
+	int ready;
+
+	for (int i = 0; i < ps->ncpus; i++) {
+		fds[i].fd = perf_reader_fd(ps->cpus[i].reader);
+		fds[i].events = POLLIN;
+	}
+	ready = ppoll(fds, (nfds_t)ps->ncpus, &ts, sigmask);
+	if (ready < 0)
+		return errno == EINTR ? -EINTR : -errno;
+	/*
+	 * Read every buffer, not only the ready ones: a buffer that has not
+	 * reached its wakeup threshold still holds events worth printing.
+	 */
+	perf_stream_drain(ps);
+	return ready;
+}
+
+void perf_stream_drain(struct perf_stream *ps)
+{
+	for (int i = 0; i < ps->ncpus; i++)
+		perf_reader_event_read(ps->cpus[i].reader);
+}
+
+void perf_stream_close(struct perf_stream *ps)
+{
+	for (int i = 0; i < ps->ncpus; i++)
+		if (ps->cpus[i].reader)
+			perf_reader_free(ps->cpus[i].reader);
+	free(ps->cpus);
+	free(ps->pollfds);
+	ps->cpus = NULL;
+	ps->pollfds = NULL;
+	ps->ncpus = 0;
+}

@@ -1,0 +1,53 @@
+/* Specialising, compiling and loading the embedded BPF program. */
+#ifndef TCPLIFE_PROGRAM_H
+#define TCPLIFE_PROGRAM_H
+
+#include <stdbool.h>
+
+#include "btf_offsets.h"
+#include "kheaders.h"
+#include "options.h"
+
+#define PROGRAM_MAX_CFLAGS 32
+
+/* The -D flags that turn the generic BPF text into this run's program. */
+struct program_cflags {
+	char *flag[PROGRAM_MAX_CFLAGS];
+	int count;
+};
+
+/*
+ * OFFSETS may be NULL: the program then takes the counters' layout from
+ * the kernel headers.  METHOD must be resolved (not ATTACH_AUTO).
+ */
+void program_cflags_build(struct program_cflags *cf, const struct options *opts,
+			  const struct counter_offsets *offsets,
+			  enum attach_method method);
+void program_cflags_free(struct program_cflags *cf);
+
+/* Descriptors that outlive the compiler: all the running tool needs. */
+struct loaded_program {
+	int prog_fd;
+	int events_fd;		/* BPF_PERF_OUTPUT(events) */
+	int lport_fd;		/* -1 unless -L */
+	int rport_fd;		/* -1 unless -D */
+};
+
+/*
+ * Compiles TEXT with libbcc against KH, loads the program and returns its
+ * descriptors; the compiler's memory is released before returning.  On
+ * failure nothing stays loaded and a message has been printed; -errno.
+ */
+int program_load(const char *text, const struct program_cflags *cf,
+		 const struct kheaders *kh, enum attach_method method,
+		 struct loaded_program *lp);
+
+/* Fills a port bitmap map from SET. */
+int program_set_ports(int map_fd, const struct port_set *set);
+
+void program_close(struct loaded_program *lp);
+
+/* Prints the text exactly as compiled, preceded by its cflags. */
+void program_print(const char *text, const struct program_cflags *cf);
+
+#endif

@@ -22,7 +22,6 @@
 #include "signals.h"
 #include "util.h"
 
-#define PERF_PAGES_PER_CPU 64
 #define POLL_TIMEOUT_MS 500
 
 /* --ebpf: what would be compiled here, without loading; no root needed. */
@@ -155,7 +154,7 @@ int main(int argc, char **argv)
 		goto cleanup_host;
 
 	output_init(&out, &opts);
-	err = perf_stream_open(&ps, lp.events_fd, PERF_PAGES_PER_CPU,
+	err = perf_stream_open(&ps, lp.events_fd, (int)opts.perf_pages,
 			       output_sample, &out);
 	if (err) {
 		error_msg("opening the perf buffers failed: %s", strerror(-err));

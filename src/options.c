@@ -20,6 +20,7 @@ enum long_only_option {
 	OPT_KERNEL_HEADERS,
 	OPT_ALLOW_HEADER_MISMATCH,
 	OPT_ATTACH,
+	OPT_PERF_PAGES,
 };
 
 static const struct option long_options[] = {
@@ -40,6 +41,7 @@ static const struct option long_options[] = {
 	{ "allow-header-mismatch", no_argument, NULL,
 	  OPT_ALLOW_HEADER_MISMATCH },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "perf-pages", required_argument, NULL, OPT_PERF_PAGES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -69,6 +71,7 @@ static void print_help(void)
 "                         without BTF, accept headers of another kernel\n"
 "                         release (byte counts may then be wrong)\n"
 "      --attach METHOD    auto (default), tracepoint or kprobe\n"
+"      --perf-pages N     perf buffer pages per CPU, a power of 2 (default 64)\n"
 "      --info             print what was found on this host and exit\n"
 "      --ebpf             print the BPF program and its cflags and exit\n"
 "  -h, --help             display this help and exit\n"
@@ -185,6 +188,7 @@ void options_parse(int argc, char **argv, struct options *opts)
 
 	memset(opts, 0, sizeof(*opts));
 	opts->attach = ATTACH_AUTO;
+	opts->perf_pages = DEFAULT_PERF_PAGES;
 	while ((c = getopt_long(argc, argv, "hVTtwsp:L:D:46", long_options,
 				NULL)) != -1) {
 		switch (c) {
@@ -240,6 +244,13 @@ void options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_ATTACH:
 			opts->attach = parse_attach(optarg);
+			break;
+		case OPT_PERF_PAGES:
+			/* The kernel wants a power of two; 64 Ki pages is 256 MiB. */
+			if (parse_ulong(optarg, 1, 65536, &opts->perf_pages) < 0 ||
+			    (opts->perf_pages & (opts->perf_pages - 1)))
+				bad_argument("perf-pages", optarg,
+					     "expected a power of 2 from 1 to 65536");
 			break;
 		default:
 			fprintf(stderr, "Try '%s --help' for more information.\n",

@@ -34,7 +34,10 @@ struct options {
 	const char *kernel_headers;
 	bool allow_header_mismatch;
 	enum attach_method attach;
+	unsigned long perf_pages;	/* per CPU, a power of two */
 };
+
+#define DEFAULT_PERF_PAGES 64
 
 /*
  * Fills OPTS from the command line.  --help and --version are handled here;

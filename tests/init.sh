@@ -1,0 +1,132 @@
+#!/bin/sh
+# Common code for tcplife-bcc's tests, sourced by every NAME.test.
+# Exit codes follow automake: 0 pass, 1 fail, 77 skip, 99 hard error.
+
+ME_="${0##*/}"
+: "${abs_top_builddir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${abs_top_srcdir:=$abs_top_builddir}"
+TOOL="$abs_top_builddir/tcplife-bcc"
+WORKLOAD="$abs_top_builddir/tests/tcp_workload"
+FORMAT_EVENTS="$abs_top_builddir/tests/format_events"
+MANPAGE="$abs_top_srcdir/man/tcplife-bcc.8"
+
+warn_() { printf '%s: %s\n' "$ME_" "$*" >&2; }
+fail_() { warn_ "FAIL: $*"; exit 1; }
+skip_() { warn_ "SKIP: $*"; exit 77; }
+framework_failure_() { warn_ "framework failure: $*"; exit 99; }
+
+# Every test works in its own directory, removed when it passes.
+TESTDIR="$abs_top_builddir/tests/${ME_%.test}.dir"
+rm -rf "$TESTDIR" && mkdir -p "$TESTDIR" && cd "$TESTDIR" ||
+	framework_failure_ "cannot create $TESTDIR"
+
+TRACER_PID=
+cleanup_() {
+	status=$?
+	if [ -n "$TRACER_PID" ]; then
+		kill -TERM "$TRACER_PID" 2>/dev/null
+		wait "$TRACER_PID" 2>/dev/null
+	fi
+	if [ "$status" -eq 0 ]; then
+		cd "$abs_top_builddir" && rm -rf "$TESTDIR"
+	fi
+	exit "$status"
+}
+trap cleanup_ EXIT
+trap 'exit 99' INT TERM HUP
+
+# Root tests run for real in CI; they skip only where the kernel cannot
+# trace at all, saying why.
+require_root_() {
+	[ "$(id -u)" -eq 0 ] || skip_ "needs root to load BPF programs"
+}
+
+require_tracing_() {
+	require_root_
+	[ -e /sys/kernel/btf/vmlinux ] || [ -d "/lib/modules/$(uname -r)/build" ] ||
+		skip_ "neither kernel BTF nor headers for $(uname -r)"
+	[ -d /sys/kernel/tracing/events ] ||
+		mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null ||
+		[ -d /sys/kernel/debug/tracing/events ] ||
+		skip_ "tracefs cannot be mounted"
+	[ -d /sys/kernel/tracing/events/sock/inet_sock_set_state ] ||
+		[ -d /sys/kernel/debug/tracing/events/sock/inet_sock_set_state ] ||
+		skip_ "kernel lacks the sock:inet_sock_set_state tracepoint"
+}
+
+# start_tracer_ OUT ERR ARGS...: runs the tool in the background with
+# SIGINT at its default (a background job would otherwise ignore it) and
+# waits until it has printed its header, i.e. it is attached.
+start_tracer_() {
+	out_=$1 err_=$2
+	shift 2
+	( trap - INT; exec "$TOOL" "$@" ) > "$out_" 2> "$err_" &
+	TRACER_PID=$!
+	i_=0
+	while [ ! -s "$out_" ]; do
+		kill -0 "$TRACER_PID" 2>/dev/null || {
+			cat "$err_" >&2
+			wait "$TRACER_PID"
+			fail_ "tracer exited before attaching (status $?)"
+		}
+		i_=$((i_ + 1))
+		[ "$i_" -le 300 ] || fail_ "tracer not attached after 30 s"
+		sleep 0.1
+	done
+}
+
+# stop_tracer_ [SIGNAL]: stops it and checks it exited 0.
+stop_tracer_() {
+	kill "-${1:-TERM}" "$TRACER_PID" || fail_ "tracer vanished"
+	wait "$TRACER_PID"
+	st_=$?
+	TRACER_PID=
+	[ "$st_" -eq 0 ] || fail_ "tracer exited with $st_ after SIG${1:-TERM}"
+}
+
+# wait_rows_ FILE N: waits (up to 10 s) for N data rows after the header.
+wait_rows_() {
+	i_=0
+	while [ "$(($(wc -l < "$1") - 1))" -lt "$2" ]; do
+		i_=$((i_ + 1))
+		[ "$i_" -le 100 ] || return 1
+		sleep 0.1
+	done
+}
+
+# Runs COMMAND, expecting exit status STATUS and stderr matching REGEX.
+# expect_error_ STATUS REGEX COMMAND...
+expect_error_() {
+	want_=$1 re_=$2
+	shift 2
+	"$@" > out.expect 2> err.expect
+	got_=$?
+	[ "$got_" -eq "$want_" ] ||
+		fail_ "'$*' exited $got_, expected $want_ (stderr: $(cat err.expect))"
+	grep -E -q -- "$re_" err.expect ||
+		fail_ "'$*': stderr '$(cat err.expect)' does not match '$re_'"
+	[ "$want_" -eq 0 ] || [ ! -s out.expect ] ||
+		fail_ "'$*' printed on stdout: $(cat out.expect)"
+}
+
+# run_workload_ EXPECT ARGS...: runs a known workload, appending what the
+# tracer must report to EXPECT.
+run_workload_() {
+	exp_=$1
+	shift
+	"$WORKLOAD" "$@" >> "$exp_" || fail_ "tcp_workload $* failed"
+}
+
+# check_rows_ LEAD EXPECT ROWS: every expected session side has its row.
+check_rows_() {
+	awk -v lead="$1" -f "$abs_top_srcdir/tests/check_rows.awk" "$2" "$3" || {
+		sed 's/^/  row: /' "$3" >&2
+		sed 's/^/  expected: /' "$2" >&2
+		fail_ "rows in $3 do not match the workload"
+	}
+}
+
+# A line count that ignores the header.
+data_rows_() {
+	echo $(($(wc -l < "$1") - 1))
+}

@@ -14,6 +14,7 @@
  *   FILTER_LPORT, FILTER_RPORT  keep only ports set in the bitmap maps,
  *                               which user space fills before attaching
  */
+#include <uapi/asm-generic/errno-base.h>
 #include <uapi/linux/in.h>
 #include <net/tcp_states.h>
 #ifdef TCPLIFE_ATTACH_KPROBE
@@ -38,6 +39,7 @@ struct tcplife_task {
 BPF_HASH(birth, u64, u64, TCPLIFE_MAP_ENTRIES);
 BPF_HASH(owner, u64, struct tcplife_task, TCPLIFE_MAP_ENTRIES);
 BPF_PERF_OUTPUT(events);
+BPF_PERCPU_ARRAY(drops, u64, TCPLIFE_NR_DROPS);
 
 #ifdef FILTER_LPORT
 BPF_ARRAY(lport_bitmap, u64, 1024);
@@ -45,6 +47,14 @@ BPF_ARRAY(lport_bitmap, u64, 1024);
 #ifdef FILTER_RPORT
 BPF_ARRAY(rport_bitmap, u64, 1024);
 #endif
+
+static __always_inline void count_drop(u32 kind)
+{
+	u64 *count = drops.lookup(&kind);
+
+	if (count)
+		(*count)++;	/* per-CPU: no other writer */
+}
 
 /*
  * Handles every state change but the final one.  The start time is the first
@@ -59,7 +69,8 @@ static __always_inline void note_state(u64 skp, int newstate)
 	    newstate == TCP_SYN_RECV) {
 		u64 now = bpf_ktime_get_ns();
 
-		birth.insert(&skp, &now);
+		if (birth.insert(&skp, &now) == -E2BIG)
+			count_drop(TCPLIFE_DROP_BIRTH_FULL);
 	}
 	if (newstate == TCP_SYN_SENT || newstate == TCP_FIN_WAIT1 ||
 	    newstate == TCP_LAST_ACK) {
@@ -67,7 +78,8 @@ static __always_inline void note_state(u64 skp, int newstate)
 
 		task.pid = bpf_get_current_pid_tgid() >> 32;
 		bpf_get_current_comm(&task.comm, sizeof(task.comm));
-		owner.insert(&skp, &task);
+		if (owner.insert(&skp, &task) == -E2BIG)
+			count_drop(TCPLIFE_DROP_OWNER_FULL);
 	}
 }
 
@@ -168,7 +180,8 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 		__builtin_memcpy(ev.raddr, args->daddr_v6, 16);
 	}
 	read_counters(skp, &ev);
-	events.perf_submit(args, &ev, sizeof(ev));
+	if (events.perf_submit(args, &ev, sizeof(ev)) < 0)
+		count_drop(TCPLIFE_DROP_PERF_FULL);
 	return 0;
 }
 
@@ -206,7 +219,8 @@ int on_tcp_set_state(struct pt_regs *ctx, struct sock *sk, int state)
 				      &sk->__sk_common.skc_v6_daddr);
 	}
 	read_counters(skp, &ev);
-	events.perf_submit(ctx, &ev, sizeof(ev));
+	if (events.perf_submit(ctx, &ev, sizeof(ev)) < 0)
+		count_drop(TCPLIFE_DROP_PERF_FULL);
 	return 0;
 }
 

@@ -17,6 +17,15 @@
 #define TCPLIFE_AF_INET 2
 #define TCPLIFE_AF_INET6 10
 
+/*
+ * Indexes of the per-CPU "drops" array: events the kernel side could not
+ * deliver, counted where they happen so none goes unreported.
+ */
+#define TCPLIFE_DROP_PERF_FULL 0	/* perf buffer full: event lost */
+#define TCPLIFE_DROP_BIRTH_FULL 1	/* session map full: not tracked */
+#define TCPLIFE_DROP_OWNER_FULL 2	/* owner map full: PID/COMM guessed */
+#define TCPLIFE_NR_DROPS 3
+
 /* tcplife_event.flags */
 #define TCPLIFE_F_TASK_CACHED 0x1	/* pid/comm recorded in process context */
 

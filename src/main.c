@@ -13,6 +13,7 @@
 
 #include "attach.h"
 #include "bpf_text.h"
+#include "drops.h"
 #include "host.h"
 #include "options.h"
 #include "output.h"
@@ -22,7 +23,13 @@
 #include "signals.h"
 #include "util.h"
 
-#define POLL_TIMEOUT_MS 500
+/*
+ * A wakeup per sample would cost a context switch and a write(2) per row
+ * under load; instead the kernel wakes us every WAKEUP_EVENTS samples and
+ * the poll timeout bounds how late a quiet trickle of rows can be.
+ */
+#define WAKEUP_EVENTS 16
+#define POLL_TIMEOUT_MS 250
 
 /* --ebpf: what would be compiled here, without loading; no root needed. */
 static int print_ebpf(const struct options *opts)
@@ -101,12 +108,13 @@ static int fill_port_filters(const struct loaded_program *lp,
 
 /* Reads and prints events until a stop signal or a write error. */
 static int trace_loop(struct perf_stream *ps, struct output *out,
-		      const sigset_t *wait_mask)
+		      struct drops *drops, const sigset_t *wait_mask)
 {
 	for (;;) {
 		int ready = perf_stream_poll(ps, POLL_TIMEOUT_MS, wait_mask);
 		int flushed = output_flush(out);
 
+		drops_poll(drops);
 		if (flushed)
 			return flushed > 0 ? 0 : flushed;
 		if (signals_stop_requested())
@@ -124,9 +132,10 @@ int main(int argc, char **argv)
 	struct options opts;
 	struct host host;
 	struct program_cflags cf = { .count = 0 };
-	struct loaded_program lp = { -1, -1, -1, -1 };
+	struct loaded_program lp = { -1, -1, -1, -1, -1 };
 	struct attachment att = { .fd = -1 };
 	struct perf_stream ps = { .ncpus = 0 };
+	struct drops drops = { .seen = NULL, .values = NULL };
 	struct output out;
 	sigset_t wait_mask;
 	int err, status = EXIT_RUNTIME;
@@ -153,9 +162,14 @@ int main(int argc, char **argv)
 			 &lp) < 0 || fill_port_filters(&lp, &opts) < 0)
 		goto cleanup_host;
 
+	err = drops_open(&drops, lp.drops_fd);
+	if (err) {
+		error_msg("cannot count possible CPUs: %s", strerror(-err));
+		goto cleanup_host;
+	}
 	output_init(&out, &opts);
 	err = perf_stream_open(&ps, lp.events_fd, (int)opts.perf_pages,
-			       output_sample, &out);
+			       WAKEUP_EVENTS, output_sample, &out);
 	if (err) {
 		error_msg("opening the perf buffers failed: %s", strerror(-err));
 		goto cleanup_host;
@@ -170,7 +184,7 @@ int main(int argc, char **argv)
 	tracefs_release(&host.tfs);
 
 	row_print_header(&out.rf, stdout);
-	err = trace_loop(&ps, &out, &wait_mask);
+	err = trace_loop(&ps, &out, &drops, &wait_mask);
 	status = err ? EXIT_RUNTIME : EXIT_OK;
 
 	/* Detach first, then print what was already in the buffers. */
@@ -179,9 +193,7 @@ int main(int argc, char **argv)
 	err = output_flush(&out);
 	if (err < 0)
 		status = EXIT_RUNTIME;
-	if (ps.lost_total)
-		error_msg("lost %" PRIu64 " events in total (perf buffers "
-			  "overflowed)", ps.lost_total);
+	drops_report_totals(&drops);
 	if (out.malformed)
 		error_msg("ignored %" PRIu64 " malformed events",
 			  out.malformed);
@@ -189,6 +201,7 @@ int main(int argc, char **argv)
 cleanup_host:
 	detach_program(&att);
 	perf_stream_close(&ps);
+	drops_close(&drops);
 	program_close(&lp);
 	program_cflags_free(&cf);
 	tracefs_release(&host.tfs);

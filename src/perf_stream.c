@@ -62,19 +62,20 @@ static void on_raw(void *cookie, void *raw, int size)
 	pc->stream->on_sample(pc->stream->ctx, raw, size);
 }
 
+/*
+ * The ring's LOST records arrive late (with the next event that fits), so
+ * losses are reported from the BPF program's own count instead; this only
+ * keeps libbcc from printing its own message.
+ */
 static void on_lost(void *cookie, uint64_t lost)
 {
 	struct perf_cpu *pc = cookie;
 
 	pc->lost += lost;
-	pc->stream->lost_total += lost;
-	error_msg("lost %" PRIu64 " events on CPU %d (perf buffer full; "
-		  "%" PRIu64 " lost so far)", lost, pc->cpu,
-		  pc->stream->lost_total);
 }
 
 int perf_stream_open(struct perf_stream *ps, int map_fd, int pages,
-		     perf_sample_fn fn, void *ctx)
+		     int wakeup_events, perf_sample_fn fn, void *ctx)
 {
 	int *cpus = NULL;
 	int n = online_cpus(&cpus);
@@ -88,12 +89,17 @@ int perf_stream_open(struct perf_stream *ps, int map_fd, int pages,
 	ps->pollfds = xcalloc((size_t)n, sizeof(*ps->pollfds));
 	for (int i = 0; i < n; i++) {
 		struct perf_cpu *pc = &ps->cpus[i];
+		struct bcc_perf_buffer_opts opts = {
+			.pid = -1,
+			.cpu = cpus[i],
+			.wakeup_events = wakeup_events,
+		};
 		int fd, key = cpus[i];
 
 		pc->cpu = cpus[i];
 		pc->stream = ps;
-		pc->reader = bpf_open_perf_buffer(on_raw, on_lost, pc, -1,
-						  cpus[i], pages);
+		pc->reader = bpf_open_perf_buffer_opts(on_raw, on_lost, pc,
+						       pages, &opts);
 		ps->ncpus = i + 1;
 		if (!pc->reader)
 			goto fail;

@@ -14,14 +14,16 @@ struct perf_stream {
 	struct perf_cpu *cpus;
 	struct pollfd *pollfds;
 	int ncpus;
-	uint64_t lost_total;
 	perf_sample_fn on_sample;
 	void *ctx;
 };
 
-/* Opens one buffer of PAGES pages per online CPU into MAP_FD; -errno. */
+/*
+ * Opens one buffer of PAGES pages per online CPU into MAP_FD; the kernel
+ * wakes the reader every WAKEUP_EVENTS samples.  Returns 0 or -errno.
+ */
 int perf_stream_open(struct perf_stream *ps, int map_fd, int pages,
-		     perf_sample_fn fn, void *ctx);
+		     int wakeup_events, perf_sample_fn fn, void *ctx);
 
 /*
  * Waits up to TIMEOUT_MS for events with SIGMASK installed (so blocked

@@ -112,7 +112,8 @@ int program_load(const char *text, const struct program_cflags *cf,
 	void *insns;
 	size_t size;
 
-	lp->prog_fd = lp->events_fd = lp->lport_fd = lp->rport_fd = -1;
+	lp->prog_fd = lp->events_fd = lp->drops_fd = -1;
+	lp->lport_fd = lp->rport_fd = -1;
 	for (int i = 0; i < cf->count; i++)
 		argv[argc++] = cf->flag[i];
 	argc = add_build_includes(kh, argv, argc, owned, &nowned);
@@ -154,9 +155,10 @@ int program_load(const char *text, const struct program_cflags *cf,
 		goto out;
 	}
 	lp->events_fd = dup_table_fd(mod, "events");
-	if (lp->events_fd < 0) {
+	lp->drops_fd = dup_table_fd(mod, "drops");
+	if (lp->events_fd < 0 || lp->drops_fd < 0) {
 		err = -ENOENT;
-		error_msg("internal error: no events map");
+		error_msg("internal error: no events or drops map");
 		goto out;
 	}
 	if (bpf_table_fd(mod, "lport_bitmap") >= 0)
@@ -186,8 +188,8 @@ int program_set_ports(int map_fd, const struct port_set *set)
 
 void program_close(struct loaded_program *lp)
 {
-	int *fds[] = { &lp->prog_fd, &lp->events_fd, &lp->lport_fd,
-		       &lp->rport_fd };
+	int *fds[] = { &lp->prog_fd, &lp->events_fd, &lp->drops_fd,
+		       &lp->lport_fd, &lp->rport_fd };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)

@@ -29,6 +29,7 @@ void program_cflags_free(struct program_cflags *cf);
 struct loaded_program {
 	int prog_fd;
 	int events_fd;		/* BPF_PERF_OUTPUT(events) */
+	int drops_fd;		/* BPF_PERCPU_ARRAY(drops) */
 	int lport_fd;		/* -1 unless -L */
 	int rport_fd;		/* -1 unless -D */
 };

@@ -60,6 +60,8 @@ require_tracing_() {
 start_tracer_() {
 	out_=$1 err_=$2
 	shift 2
+	# A leftover file would look like a header before the tool runs.
+	rm -f "$out_"
 	( trap - INT; exec "$TOOL" "$@" ) > "$out_" 2> "$err_" &
 	TRACER_PID=$!
 	i_=0
@@ -129,4 +131,21 @@ check_rows_() {
 # A line count that ignores the header.
 data_rows_() {
 	echo $(($(wc -l < "$1") - 1))
+}
+
+# in_private_mounts_ SCRIPT: runs SCRIPT with sh in a private mount
+# namespace, so it can hide /sys/kernel/btf or the headers from the tool
+# without touching the rest of the machine.
+in_private_mounts_() {
+	command -v unshare > /dev/null || skip_ "unshare (util-linux) is missing"
+	TOOL="$TOOL" unshare --mount --propagation private sh -c "$1"
+}
+
+# Installed kernel headers of a release other than the running one, as a
+# /lib/modules/RELEASE directory; empty when there are none.
+other_release_dir_() {
+	for d in /lib/modules/*; do
+		[ "${d##*/}" != "$(uname -r)" ] && [ -e "$d/build/include/generated/autoconf.h" ] &&
+			{ echo "$d"; return; }
+	done
 }

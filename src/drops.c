@@ -1,0 +1,91 @@
+/*
+ * Reporting what the kernel side could not deliver.  The BPF program
+ * counts failed perf_submit() calls and full maps in a per-CPU array; the
+ * perf ring's own LOST records only arrive with a later event, so a loss at
+ * the end of a burst would otherwise never be reported.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include <bcc/libbpf.h>
+#include <bpf/libbpf.h>
+
+#include "drops.h"
+#include "util.h"
+
+static void report(unsigned int kind, int cpu, uint64_t n)
+{
+	switch (kind) {
+	case TCPLIFE_DROP_PERF_FULL:
+		error_msg("lost %" PRIu64 " events on CPU %d (perf buffer "
+			  "full; raise --perf-pages)", n, cpu);
+		break;
+	case TCPLIFE_DROP_BIRTH_FULL:
+		error_msg("lost %" PRIu64 " sessions on CPU %d (session map "
+			  "full: not tracked)", n, cpu);
+		break;
+	default:
+		error_msg("%" PRIu64 " sessions on CPU %d have no recorded "
+			  "owner (map full): PID/COMM are the closing task's",
+			  n, cpu);
+	}
+}
+
+static const char *const total_what[TCPLIFE_NR_DROPS] = {
+	[TCPLIFE_DROP_PERF_FULL] = "events in total (perf buffers overflowed)",
+	[TCPLIFE_DROP_BIRTH_FULL] = "sessions in total not tracked (session "
+				    "map full)",
+	[TCPLIFE_DROP_OWNER_FULL] = "owners in total (owner map full)",
+};
+
+int drops_open(struct drops *d, int map_fd)
+{
+	int n = libbpf_num_possible_cpus();
+
+	d->map_fd = map_fd;
+	if (n <= 0)
+		return n < 0 ? n : -EINVAL;
+	d->ncpus = n;
+	d->seen = xcalloc((size_t)n * TCPLIFE_NR_DROPS, sizeof(*d->seen));
+	d->values = xcalloc((size_t)n, sizeof(*d->values));
+	for (int k = 0; k < TCPLIFE_NR_DROPS; k++)
+		d->total[k] = 0;
+	return 0;
+}
+
+void drops_poll(struct drops *d)
+{
+	for (__u32 kind = 0; kind < TCPLIFE_NR_DROPS; kind++) {
+		if (bpf_lookup_elem(d->map_fd, &kind, d->values) < 0)
+			continue;
+		for (int cpu = 0; cpu < d->ncpus; cpu++) {
+			uint64_t *seen = &d->seen[kind * (unsigned)d->ncpus +
+						  (unsigned)cpu];
+			uint64_t delta = d->values[cpu] - *seen;
+
+			if (!delta)
+				continue;
+			*seen = d->values[cpu];
+			d->total[kind] += delta;
+			report(kind, cpu, delta);
+		}
+	}
+}
+
+uint64_t drops_report_totals(struct drops *d)
+{
+	drops_poll(d);
+	for (int k = 0; k < TCPLIFE_NR_DROPS; k++)
+		if (d->total[k])
+			error_msg("lost %" PRIu64 " %s", d->total[k],
+				  total_what[k]);
+	return d->total[TCPLIFE_DROP_PERF_FULL];
+}
+
+void drops_close(struct drops *d)
+{
+	free(d->seen);
+	free(d->values);
+	d->seen = d->values = NULL;
+}

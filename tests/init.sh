@@ -149,3 +149,25 @@ other_release_dir_() {
 			{ echo "$d"; return; }
 	done
 }
+
+# Sets PORT to the first of 10 consecutive free ports below the kernel's
+# ephemeral range (so no client socket can be holding one), chosen from the
+# PID so tests running in parallel rarely even try the same block.
+pick_ports_() {
+	low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ -n "$low" ] && [ "$low" -gt 11000 ] || low=32768
+	blocks=$(((low - 10000) / 10))
+	b=$(($$ % blocks))
+	tries=0
+	while :; do
+		PORT=$((10000 + b * 10))
+		if ! ss -Htan 2>/dev/null | awk -v lo="$PORT" -v hi=$((PORT + 9)) '
+			{ n = split($4, a, ":"); p = a[n] + 0; if (p >= lo && p <= hi) found = 1 }
+			END { exit !found }'; then
+			return 0
+		fi
+		tries=$((tries + 1))
+		[ $tries -lt 100 ] || framework_failure_ "no free block of test ports"
+		b=$(((b + 7) % blocks))
+	done
+}

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs what tcplife-bcc needs to build, run and test on Debian 12, as
+# root.  Kernel headers: the running kernel's package when Debian has one,
+# otherwise Debian's current headers (used with kernel BTF; see README).
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps.sh: run as root (apt-get needs it)" >&2
+	exit 1
+fi
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+	gcc make autoconf automake pkg-config \
+	libbpfcc-dev libbpf-dev \
+	mandoc groff-base man-db util-linux procps strace iproute2 \
+	ca-certificates
+if ! apt-get install -y -q --no-install-recommends "linux-headers-$(uname -r)" 2>/dev/null; then
+	echo "install-deps.sh: Debian has no linux-headers-$(uname -r);" \
+		"installing linux-headers-amd64 (fine when the kernel has BTF)" >&2
+	apt-get install -y -q --no-install-recommends linux-headers-amd64
+fi

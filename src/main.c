@@ -132,7 +132,8 @@ int main(int argc, char **argv)
 	struct options opts;
 	struct host host;
 	struct program_cflags cf = { .count = 0 };
-	struct loaded_program lp = { -1, -1, -1, -1, -1 };
+	struct loaded_program lp = LOADED_PROGRAM_INIT;
+	struct program_cache_opts cache;
 	struct attachment att = { .fd = -1 };
 	struct perf_stream ps = { .ncpus = 0 };
 	struct drops drops = { .seen = NULL, .values = NULL };
@@ -158,8 +159,10 @@ int main(int argc, char **argv)
 		goto cleanup_host;
 
 	program_cflags_build(&cf, &opts, host_offsets(&host), host.method);
+	cache.dir = opts.no_cache ? NULL : opts.cache_dir;
 	if (program_load(tcplife_bpf_text, &cf, &host.kh, host.method,
-			 &lp) < 0 || fill_port_filters(&lp, &opts) < 0)
+			 host.tfs.dir, &cache, &lp) < 0 ||
+	    fill_port_filters(&lp, &opts) < 0)
 		goto cleanup_host;
 
 	err = drops_open(&drops, lp.drops_fd);
@@ -183,9 +186,12 @@ int main(int argc, char **argv)
 	}
 	tracefs_release(&host.tfs);
 
+	/* The header says "attached": it must not wait for the first batch. */
 	row_print_header(&out.rf, stdout);
-	err = trace_loop(&ps, &out, &drops, &wait_mask);
-	status = err ? EXIT_RUNTIME : EXIT_OK;
+	err = output_flush(&out);
+	if (err == 0)
+		err = trace_loop(&ps, &out, &drops, &wait_mask);
+	status = err < 0 ? EXIT_RUNTIME : EXIT_OK;
 
 	/* Detach first, then print what was already in the buffers. */
 	detach_program(&att);
@@ -202,7 +208,7 @@ cleanup_host:
 	detach_program(&att);
 	perf_stream_close(&ps);
 	drops_close(&drops);
-	program_close(&lp);
+	loaded_program_close(&lp);
 	program_cflags_free(&cf);
 	tracefs_release(&host.tfs);
 	host_free(&host);

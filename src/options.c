@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "prog_cache.h"
 #include "util.h"
 
 /* PID_MAX_LIMIT on 64-bit kernels. */
@@ -21,6 +22,8 @@ enum long_only_option {
 	OPT_ALLOW_HEADER_MISMATCH,
 	OPT_ATTACH,
 	OPT_PERF_PAGES,
+	OPT_CACHE_DIR,
+	OPT_NO_CACHE,
 };
 
 static const struct option long_options[] = {
@@ -42,6 +45,8 @@ static const struct option long_options[] = {
 	  OPT_ALLOW_HEADER_MISMATCH },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
 	{ "perf-pages", required_argument, NULL, OPT_PERF_PAGES },
+	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -72,6 +77,9 @@ static void print_help(void)
 "                         release (byte counts may then be wrong)\n"
 "      --attach METHOD    auto (default), tracepoint or kprobe\n"
 "      --perf-pages N     perf buffer pages per CPU, a power of 2 (default 64)\n"
+"      --cache-dir DIR    where compiled programs are cached\n"
+"                         (default " DEFAULT_CACHE_DIR ")\n"
+"      --no-cache         always compile; neither read nor write the cache\n"
 "      --info             print what was found on this host and exit\n"
 "      --ebpf             print the BPF program and its cflags and exit\n"
 "  -h, --help             display this help and exit\n"
@@ -189,6 +197,7 @@ void options_parse(int argc, char **argv, struct options *opts)
 	memset(opts, 0, sizeof(*opts));
 	opts->attach = ATTACH_AUTO;
 	opts->perf_pages = DEFAULT_PERF_PAGES;
+	opts->cache_dir = DEFAULT_CACHE_DIR;
 	while ((c = getopt_long(argc, argv, "hVTtwsp:L:D:46", long_options,
 				NULL)) != -1) {
 		switch (c) {
@@ -244,6 +253,15 @@ void options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_ATTACH:
 			opts->attach = parse_attach(optarg);
+			break;
+		case OPT_CACHE_DIR:
+			if (optarg[0] != '/')
+				bad_argument("cache-dir", optarg,
+					     "expected an absolute path");
+			opts->cache_dir = optarg;
+			break;
+		case OPT_NO_CACHE:
+			opts->no_cache = true;
 			break;
 		case OPT_PERF_PAGES:
 			/* The kernel wants a power of two; 64 Ki pages is 256 MiB. */

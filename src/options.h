@@ -35,6 +35,8 @@ struct options {
 	bool allow_header_mismatch;
 	enum attach_method attach;
 	unsigned long perf_pages;	/* per CPU, a power of two */
+	const char *cache_dir;
+	bool no_cache;
 };
 
 #define DEFAULT_PERF_PAGES 64

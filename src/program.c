@@ -4,16 +4,18 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <bcc/bcc_common.h>
 #include <bcc/libbpf.h>
 #include <linux/bpf.h>
 
+#include "compile_child.h"
+#include "prog_cache.h"
 #include "program.h"
 #include "util.h"
 
@@ -92,84 +94,59 @@ static int add_build_includes(const struct kheaders *kh, const char **argv,
 	return argc;
 }
 
-static int dup_table_fd(void *mod, const char *name)
-{
-	int fd = bpf_table_fd(mod, name);
-
-	return fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 3);
-}
-
 int program_load(const char *text, const struct program_cflags *cf,
 		 const struct kheaders *kh, enum attach_method method,
+		 const char *tracefs_dir, const struct program_cache_opts *cache,
 		 struct loaded_program *lp)
 {
 	const char *argv[PROGRAM_MAX_CFLAGS + 8];
-	char *owned[8];
-	int argc = 0, nowned = 0, err = 0;
+	char *owned[8], *format = NULL;
+	int argc = 0, nowned = 0, err;
 	const char *func = method == ATTACH_KPROBE ? KPROBE_FUNC :
 						     TRACEPOINT_FUNC;
-	void *mod;
-	void *insns;
-	size_t size;
+	unsigned int type = method == ATTACH_KPROBE ? BPF_PROG_TYPE_KPROBE :
+						      BPF_PROG_TYPE_TRACEPOINT;
+	struct prog_cache_key key;
+	struct bpf_image img;
+	bool cached = false;
 
-	lp->prog_fd = lp->events_fd = lp->drops_fd = -1;
-	lp->lport_fd = lp->rport_fd = -1;
 	for (int i = 0; i < cf->count; i++)
 		argv[argc++] = cf->flag[i];
 	argc = add_build_includes(kh, argv, argc, owned, &nowned);
 
-	/* libbcc finds headers only through this variable or uname -r. */
-	if (setenv("BCC_KERNEL_SOURCE", kh->source_dir, 1) < 0)
-		return -errno;
+	if (cache->dir) {
+		struct prog_cache_input in = {
+			.text = text,
+			.cflags = argv,
+			.ncflags = argc,
+			.headers_source = kh->source_dir,
+			.headers_build = kh->build_dir,
+			.headers_release = kh->release,
+		};
 
-	mod = bpf_module_create_c_from_string(text, 0, argv, argc, true, NULL);
+		if (method == ATTACH_TRACEPOINT && tracefs_dir) {
+			format = xasprintf("%s/events/sock/inet_sock_set_state/"
+					   "format", tracefs_dir);
+			in.tracepoint_format = format;
+		}
+		prog_cache_key(&in, &key);
+		cached = prog_cache_lookup(cache->dir, &key, &img) == 0;
+	}
+	if (!cached) {
+		err = compile_in_child(text, argv, argc, kh->source_dir, func,
+				       type, &img);
+		if (err)
+			goto out;
+		/* A cache that cannot be written only costs the next start. */
+		if (cache->dir)
+			prog_cache_store(cache->dir, &key, &img);
+	}
+	err = bpf_image_load(&img, lp);
+	bpf_image_free(&img);
+out:
 	for (int i = 0; i < nowned; i++)
 		free(owned[i]);
-	if (!mod) {
-		error_msg("compiling the BPF program against the headers in %s "
-			  "failed (see the compiler's messages above); try "
-			  "--kernel-headers with headers for this kernel",
-			  kh->source_dir);
-		return -EINVAL;
-	}
-
-	insns = bpf_function_start(mod, func);
-	size = bpf_function_size(mod, func);
-	if (!insns || !size) {
-		error_msg("internal error: the compiled program has no %s",
-			  func);
-		err = -ENOENT;
-		goto out;
-	}
-	lp->prog_fd = bcc_func_load(mod, method == ATTACH_KPROBE ?
-					 BPF_PROG_TYPE_KPROBE :
-					 BPF_PROG_TYPE_TRACEPOINT,
-				    func, insns, (int)size,
-				    bpf_module_license(mod),
-				    bpf_module_kern_version(mod), 0, NULL, 0,
-				    NULL, -1);
-	if (lp->prog_fd < 0) {
-		err = -errno;
-		error_msg("loading the BPF program failed: %s",
-			  strerror(errno));
-		goto out;
-	}
-	lp->events_fd = dup_table_fd(mod, "events");
-	lp->drops_fd = dup_table_fd(mod, "drops");
-	if (lp->events_fd < 0 || lp->drops_fd < 0) {
-		err = -ENOENT;
-		error_msg("internal error: no events or drops map");
-		goto out;
-	}
-	if (bpf_table_fd(mod, "lport_bitmap") >= 0)
-		lp->lport_fd = dup_table_fd(mod, "lport_bitmap");
-	if (bpf_table_fd(mod, "rport_bitmap") >= 0)
-		lp->rport_fd = dup_table_fd(mod, "rport_bitmap");
-out:
-	/* The maps stay alive through the descriptors kept above. */
-	bpf_module_destroy(mod);
-	if (err)
-		program_close(lp);
+	free(format);
 	return err;
 }
 
@@ -184,16 +161,4 @@ int program_set_ports(int map_fd, const struct port_set *set)
 			return -errno;
 	}
 	return 0;
-}
-
-void program_close(struct loaded_program *lp)
-{
-	int *fds[] = { &lp->prog_fd, &lp->events_fd, &lp->drops_fd,
-		       &lp->lport_fd, &lp->rport_fd };
-
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
-	}
 }

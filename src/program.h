@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "bpf_image.h"
 #include "btf_offsets.h"
 #include "kheaders.h"
 #include "options.h"
@@ -25,28 +26,23 @@ void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 			  enum attach_method method);
 void program_cflags_free(struct program_cflags *cf);
 
-/* Descriptors that outlive the compiler: all the running tool needs. */
-struct loaded_program {
-	int prog_fd;
-	int events_fd;		/* BPF_PERF_OUTPUT(events) */
-	int drops_fd;		/* BPF_PERCPU_ARRAY(drops) */
-	int lport_fd;		/* -1 unless -L */
-	int rport_fd;		/* -1 unless -D */
+/* Where compiled programs are cached; dir NULL disables the cache. */
+struct program_cache_opts {
+	const char *dir;
 };
 
 /*
- * Compiles TEXT with libbcc against KH, loads the program and returns its
- * descriptors; the compiler's memory is released before returning.  On
- * failure nothing stays loaded and a message has been printed; -errno.
+ * Produces the program for this run (from the cache, or compiled against
+ * KH in a child process), loads it and returns its descriptors.  On failure
+ * nothing stays loaded and a message has been printed; -errno.
  */
 int program_load(const char *text, const struct program_cflags *cf,
 		 const struct kheaders *kh, enum attach_method method,
+		 const char *tracefs_dir, const struct program_cache_opts *cache,
 		 struct loaded_program *lp);
 
 /* Fills a port bitmap map from SET. */
 int program_set_ports(int map_fd, const struct port_set *set);
-
-void program_close(struct loaded_program *lp);
 
 /* Prints the text exactly as compiled, preceded by its cflags. */
 void program_print(const char *text, const struct program_cflags *cf);

@@ -1,0 +1,243 @@
+/*
+ * A compiled BPF program, independent of the process that compiled it.
+ * Loading it needs only libbcc's small libbcc_bpf, never LLVM: the maps are
+ * created here and the map references in the instructions (ld_imm64 with a
+ * pseudo map fd) are pointed at them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bcc/libbpf.h>
+#include <linux/bpf.h>
+
+#include "bpf_image.h"
+#include "sha256.h"
+#include "util.h"
+
+#define IMAGE_MAGIC "tcplife-bcc image"
+#define IMAGE_FORMAT 1
+
+/* The fixed part of the serialised form; tables and instructions follow. */
+struct image_header {
+	char magic[24];
+	uint32_t format;
+	uint32_t header_size;	/* sizeof(struct image_header) */
+	uint32_t table_size;	/* sizeof(struct bpf_image_table) */
+	uint32_t prog_type;
+	uint32_t kern_version;
+	uint32_t ntables;
+	uint32_t insn_bytes;
+	uint32_t reserved;
+	char license[BPF_IMAGE_NAME_LEN];
+	char func_name[BPF_IMAGE_NAME_LEN];
+};
+
+int bpf_image_serialize(const struct bpf_image *img, void **buf, size_t *len)
+{
+	struct image_header h;
+	size_t tables = img->ntables * sizeof(img->tables[0]);
+	size_t body = sizeof(h) + tables + img->insn_bytes;
+	char *p;
+
+	if (img->ntables > BPF_IMAGE_MAX_TABLES ||
+	    img->insn_bytes > BPF_IMAGE_MAX_INSN_BYTES)
+		return -E2BIG;
+	memset(&h, 0, sizeof(h));
+	strcpy(h.magic, IMAGE_MAGIC);
+	h.format = IMAGE_FORMAT;
+	h.header_size = sizeof(h);
+	h.table_size = sizeof(img->tables[0]);
+	h.prog_type = img->prog_type;
+	h.kern_version = img->kern_version;
+	h.ntables = img->ntables;
+	h.insn_bytes = img->insn_bytes;
+	memcpy(h.license, img->license, sizeof(h.license));
+	memcpy(h.func_name, img->func_name, sizeof(h.func_name));
+
+	p = malloc(body + SHA256_DIGEST_SIZE);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + sizeof(h), img->tables, tables);
+	memcpy(p + sizeof(h) + tables, img->insns, img->insn_bytes);
+	sha256(p, body, (uint8_t *)p + body);
+	*buf = p;
+	*len = body + SHA256_DIGEST_SIZE;
+	return 0;
+}
+
+static int strings_terminated(const struct bpf_image *img)
+{
+	if (!memchr(img->license, 0, sizeof(img->license)) ||
+	    !memchr(img->func_name, 0, sizeof(img->func_name)))
+		return 0;
+	for (uint32_t i = 0; i < img->ntables; i++)
+		if (!memchr(img->tables[i].name, 0, sizeof(img->tables[i].name)))
+			return 0;
+	return 1;
+}
+
+int bpf_image_parse(const void *buf, size_t len, struct bpf_image *img)
+{
+	const char *p = buf;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	struct image_header h;
+	size_t tables, body;
+
+	memset(img, 0, sizeof(*img));
+	if (len < sizeof(h) + SHA256_DIGEST_SIZE)
+		return -EBADMSG;
+	memcpy(&h, p, sizeof(h));
+	if (memcmp(h.magic, IMAGE_MAGIC, sizeof(IMAGE_MAGIC)) ||
+	    h.format != IMAGE_FORMAT || h.header_size != sizeof(h) ||
+	    h.table_size != sizeof(img->tables[0]) ||
+	    h.ntables > BPF_IMAGE_MAX_TABLES ||
+	    h.insn_bytes > BPF_IMAGE_MAX_INSN_BYTES || !h.insn_bytes ||
+	    h.insn_bytes % sizeof(struct bpf_insn))
+		return -EBADMSG;
+	tables = h.ntables * sizeof(img->tables[0]);
+	body = sizeof(h) + tables + h.insn_bytes;
+	if (len != body + SHA256_DIGEST_SIZE)
+		return -EBADMSG;
+	sha256(p, body, digest);
+	if (memcmp(digest, p + body, sizeof(digest)))
+		return -EBADMSG;
+
+	img->prog_type = h.prog_type;
+	img->kern_version = h.kern_version;
+	img->ntables = h.ntables;
+	img->insn_bytes = h.insn_bytes;
+	memcpy(img->license, h.license, sizeof(img->license));
+	memcpy(img->func_name, h.func_name, sizeof(img->func_name));
+	memcpy(img->tables, p + sizeof(h), tables);
+	img->insns = malloc(h.insn_bytes);
+	if (!img->insns)
+		return -ENOMEM;
+	memcpy(img->insns, p + sizeof(h) + tables, h.insn_bytes);
+	if (!strings_terminated(img)) {
+		bpf_image_free(img);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static const struct bpf_image_table *table_by_fd(const struct bpf_image *img,
+						 int32_t fd)
+{
+	for (uint32_t i = 0; i < img->ntables; i++)
+		if (img->tables[i].fd == fd)
+			return &img->tables[i];
+	return NULL;
+}
+
+/* Rewrites every map reference from the compiler's fds to NEW_FDS. */
+static int relocate(struct bpf_insn *insns, size_t count,
+		    const struct bpf_image *img, const int *new_fds)
+{
+	for (size_t i = 0; i < count; i++) {
+		const struct bpf_image_table *t;
+
+		if (insns[i].code != (BPF_LD | BPF_IMM | BPF_DW))
+			continue;
+		if (i + 1 >= count)
+			return -EBADMSG;
+		if (insns[i].src_reg == BPF_PSEUDO_MAP_FD) {
+			t = table_by_fd(img, insns[i].imm);
+			if (!t)
+				return -EBADMSG;
+			insns[i].imm = new_fds[t - img->tables];
+		}
+		i++;	/* the second half of the 16-byte instruction */
+	}
+	return 0;
+}
+
+static int fd_of(const struct bpf_image *img, const int *fds, const char *name)
+{
+	for (uint32_t i = 0; i < img->ntables; i++)
+		if (!strcmp(img->tables[i].name, name))
+			return fds[i] >= 0 ? fcntl(fds[i], F_DUPFD_CLOEXEC, 3) : -1;
+	return -1;
+}
+
+int bpf_image_load(const struct bpf_image *img, struct loaded_program *lp)
+{
+	int fds[BPF_IMAGE_MAX_TABLES];
+	struct bpf_insn *insns = NULL;
+	int err = 0;
+
+	lp->prog_fd = lp->events_fd = lp->drops_fd = -1;
+	lp->lport_fd = lp->rport_fd = -1;
+	for (uint32_t i = 0; i < BPF_IMAGE_MAX_TABLES; i++)
+		fds[i] = -1;
+	for (uint32_t i = 0; i < img->ntables; i++) {
+		const struct bpf_image_table *t = &img->tables[i];
+
+		fds[i] = bcc_create_map(t->type, t->name, (int)t->key_size,
+					(int)t->value_size,
+					(int)t->max_entries, (int)t->flags);
+		if (fds[i] < 0) {
+			err = errno ? -errno : -EINVAL;
+			error_msg("creating BPF map %s failed: %s", t->name,
+				  strerror(-err));
+			goto out;
+		}
+	}
+	insns = malloc(img->insn_bytes);
+	if (!insns) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memcpy(insns, img->insns, img->insn_bytes);
+	err = relocate(insns, img->insn_bytes / sizeof(*insns), img, fds);
+	if (err) {
+		error_msg("the compiled program refers to an unknown map");
+		goto out;
+	}
+	lp->prog_fd = bcc_prog_load(img->prog_type, img->func_name, insns,
+				    (int)img->insn_bytes, img->license,
+				    img->kern_version, 0, NULL, 0);
+	if (lp->prog_fd < 0) {
+		err = errno ? -errno : -EINVAL;
+		error_msg("loading the BPF program failed: %s", strerror(-err));
+		goto out;
+	}
+	lp->events_fd = fd_of(img, fds, "events");
+	lp->drops_fd = fd_of(img, fds, "drops");
+	lp->lport_fd = fd_of(img, fds, "lport_bitmap");
+	lp->rport_fd = fd_of(img, fds, "rport_bitmap");
+	if (lp->events_fd < 0 || lp->drops_fd < 0) {
+		err = -ENOENT;
+		error_msg("internal error: no events or drops map");
+	}
+out:
+	/* The program holds its own references to every map it uses. */
+	for (uint32_t i = 0; i < img->ntables; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(insns);
+	if (err)
+		loaded_program_close(lp);
+	return err;
+}
+
+void loaded_program_close(struct loaded_program *lp)
+{
+	int *fds[] = { &lp->prog_fd, &lp->events_fd, &lp->drops_fd,
+		       &lp->lport_fd, &lp->rport_fd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+void bpf_image_free(struct bpf_image *img)
+{
+	free(img->insns);
+	img->insns = NULL;
+}

@@ -1,0 +1,71 @@
+/*
+ * A compiled BPF program, independent of the process that compiled it:
+ * instructions plus the maps they refer to.  Produced by the compile child
+ * or read from the cache; loaded by the long-running process.
+ */
+#ifndef TCPLIFE_BPF_IMAGE_H
+#define TCPLIFE_BPF_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BPF_IMAGE_MAX_TABLES 16
+#define BPF_IMAGE_NAME_LEN 64
+#define BPF_IMAGE_MAX_INSN_BYTES (1u << 20)
+
+struct bpf_image_table {
+	char name[BPF_IMAGE_NAME_LEN];
+	uint32_t type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t flags;
+	int32_t fd;		/* the number the instructions use for it */
+};
+
+struct bpf_image {
+	uint32_t prog_type;
+	uint32_t kern_version;
+	char license[BPF_IMAGE_NAME_LEN];
+	char func_name[BPF_IMAGE_NAME_LEN];
+	uint32_t ntables;
+	struct bpf_image_table tables[BPF_IMAGE_MAX_TABLES];
+	uint32_t insn_bytes;
+	void *insns;
+};
+
+/*
+ * Serialises IMG into a malloc'd buffer ending with a SHA-256 of what
+ * precedes it.  Returns 0 or -errno.
+ */
+int bpf_image_serialize(const struct bpf_image *img, void **buf, size_t *len);
+
+/*
+ * Parses a buffer from bpf_image_serialize, checking its format, bounds and
+ * hash.  Returns 0, or -EBADMSG for anything that does not add up.
+ */
+int bpf_image_parse(const void *buf, size_t len, struct bpf_image *img);
+
+/* Descriptors of the loaded program and of the maps user space needs. */
+struct loaded_program {
+	int prog_fd;
+	int events_fd;		/* BPF_PERF_OUTPUT(events) */
+	int drops_fd;		/* BPF_PERCPU_ARRAY(drops) */
+	int lport_fd;		/* -1 unless -L */
+	int rport_fd;		/* -1 unless -D */
+};
+
+#define LOADED_PROGRAM_INIT { -1, -1, -1, -1, -1 }
+
+/*
+ * Creates the image's maps, points the instructions at them and loads the
+ * program; the kernel verifier checks it as always.  On failure nothing
+ * stays loaded.  Returns 0 or -errno.
+ */
+int bpf_image_load(const struct bpf_image *img, struct loaded_program *lp);
+
+void loaded_program_close(struct loaded_program *lp);
+
+void bpf_image_free(struct bpf_image *img);
+
+#endif

@@ -1,0 +1,18 @@
+/* Compiling the BPF text with libbcc in a short-lived child process. */
+#ifndef TCPLIFE_COMPILE_CHILD_H
+#define TCPLIFE_COMPILE_CHILD_H
+
+#include "bpf_image.h"
+
+/*
+ * Compiles TEXT with ARGV (ARGC compiler flags) against the headers in
+ * KERNEL_SOURCE, and returns function FUNC as an image of PROG_TYPE.  The
+ * compiler (libbcc, clang, LLVM: over 100 MiB) only ever lives in a forked
+ * child that exits afterwards.  Its diagnostics go to stderr.  Returns 0 or
+ * -errno, with a message printed.
+ */
+int compile_in_child(const char *text, const char *const *argv, int argc,
+		     const char *kernel_source, const char *func,
+		     unsigned int prog_type, struct bpf_image *img);
+
+#endif

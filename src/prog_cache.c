@@ -1,0 +1,302 @@
+/*
+ * The cache of compiled programs that makes warm starts cheap.
+ *
+ * An entry is loaded into the kernel by root, so it must be as trustworthy
+ * as the compiler's own output: the directory must be a real directory
+ * owned by us and closed to everyone else, entries are opened without
+ * following links and must be regular files owned by us with no group or
+ * other access, and every entry carries a SHA-256 of its content.  On any
+ * doubt the entry is ignored and the program recompiled; the verifier
+ * still checks every load.
+ */
+#define _GNU_SOURCE
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <bcc/bcc_version.h>
+
+#include "prog_cache.h"
+#include "util.h"
+
+#define MAX_ENTRY_SIZE (4u << 20)
+#define KEY_FORMAT "tcplife-bcc cache key 1"
+
+static void hash_string(struct sha256 *ctx, const char *label, const char *s)
+{
+	/* Length-prefixed, so no two different inputs hash the same way. */
+	size_t len = s ? strlen(s) : (size_t)-1;
+
+	sha256_update(ctx, label, strlen(label) + 1);
+	sha256_update(ctx, &len, sizeof(len));
+	if (s)
+		sha256_update(ctx, s, len);
+}
+
+static void hash_file(struct sha256 *ctx, const char *label, const char *path)
+{
+	char buf[65536];
+	ssize_t n;
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+
+	hash_string(ctx, label, path);
+	if (fd < 0)
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		sha256_update(ctx, buf, (size_t)n);
+	close(fd);
+}
+
+/* Identity without reading a large file: where it is, size and mtime. */
+static void hash_stat(struct sha256 *ctx, const char *label, const char *path)
+{
+	struct stat st;
+	char real[PATH_MAX];
+
+	hash_string(ctx, label, path && realpath(path, real) ? real : path);
+	if (path && stat(path, &st) == 0) {
+		sha256_update(ctx, &st.st_size, sizeof(st.st_size));
+		sha256_update(ctx, &st.st_mtim, sizeof(st.st_mtim));
+		sha256_update(ctx, &st.st_ino, sizeof(st.st_ino));
+	}
+}
+
+void prog_cache_key(const struct prog_cache_input *in,
+		    struct prog_cache_key *key)
+{
+	struct sha256 ctx;
+	struct utsname un;
+	char path[PATH_MAX];
+
+	sha256_init(&ctx);
+	hash_string(&ctx, "format", KEY_FORMAT);
+	hash_string(&ctx, "text", in->text);
+	for (int i = 0; i < in->ncflags; i++)
+		hash_string(&ctx, "cflag", in->cflags[i]);
+	if (uname(&un) == 0) {
+		hash_string(&ctx, "release", un.release);
+		hash_string(&ctx, "build", un.version);
+		hash_string(&ctx, "machine", un.machine);
+	}
+	hash_file(&ctx, "tracepoint format", in->tracepoint_format);
+	hash_string(&ctx, "headers source", in->headers_source);
+	hash_string(&ctx, "headers build", in->headers_build);
+	hash_string(&ctx, "headers release", in->headers_release);
+	if (in->headers_build &&
+	    path_join(path, sizeof(path), in->headers_build,
+		      "include/generated/autoconf.h") == 0)
+		hash_stat(&ctx, "autoconf.h", path);
+	hash_string(&ctx, "libbcc version", LIBBCC_VERSION);
+	if (path_join(path, sizeof(path), LIBBCC_LIBDIR, LIBBCC_SONAME) == 0)
+		hash_stat(&ctx, "libbcc file", path);
+	sha256_final(&ctx, key->digest);
+}
+
+static void entry_name(const struct prog_cache_key *key, char *name,
+		       size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (int i = 0; i < SHA256_DIGEST_SIZE && o + 3 < size; i++) {
+		name[o++] = hex[key->digest[i] >> 4];
+		name[o++] = hex[key->digest[i] & 0xf];
+	}
+	snprintf(name + o, size - o, ".img");
+}
+
+/* Open DIR, insisting it is ours alone; returns an fd or -errno. */
+static int open_private_dir(const char *dir, int create)
+{
+	struct stat st;
+	int fd;
+
+	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
+	    (st.st_mode & 077)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+int prog_cache_lookup(const char *dir, const struct prog_cache_key *key,
+		      struct bpf_image *img)
+{
+	char name[2 * SHA256_DIGEST_SIZE + 8], *buf = NULL;
+	struct stat st;
+	int dfd, fd, err;
+	ssize_t n;
+
+	dfd = open_private_dir(dir, 0);
+	if (dfd < 0)
+		return dfd;
+	entry_name(key, name, sizeof(name));
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) ||
+	    st.st_size <= 0 || st.st_size > (off_t)MAX_ENTRY_SIZE) {
+		err = -EPERM;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	n = pread(fd, buf, (size_t)st.st_size, 0);
+	err = n == st.st_size ? bpf_image_parse(buf, (size_t)n, img) :
+				-EBADMSG;
+out:
+	free(buf);
+	close(fd);
+	return err;
+}
+
+int prog_cache_store(const char *dir, const struct prog_cache_key *key,
+		     const struct bpf_image *img)
+{
+	char name[2 * SHA256_DIGEST_SIZE + 8], tmp[64];
+	void *buf;
+	size_t len;
+	int dfd, fd, err;
+
+	dfd = open_private_dir(dir, 1);
+	if (dfd < 0)
+		return dfd;
+	err = bpf_image_serialize(img, &buf, &len);
+	if (err) {
+		close(dfd);
+		return err;
+	}
+	entry_name(key, name, sizeof(name));
+	/* Written aside and renamed, so readers never see half an entry. */
+	snprintf(tmp, sizeof(tmp), ".tmp.%d", (int)getpid());
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) < 0)
+		err = errno ? -errno : -EIO;
+	close(fd);
+	if (!err && renameat(dfd, tmp, dfd, name) < 0)
+		err = -errno;
+	if (err)
+		unlinkat(dfd, tmp, 0);
+out:
+	free(buf);
+	close(dfd);
+	return err;
+}
+
+#define OFFSETS_ENTRY "btf-offsets"
+
+struct offsets_entry {
+	uint8_t boot[SHA256_DIGEST_SIZE];	/* boot_id, release, build */
+	int64_t rx;
+	int64_t tx;
+	uint8_t digest[SHA256_DIGEST_SIZE];	/* of the fields above */
+};
+
+static int this_boot(uint8_t digest[SHA256_DIGEST_SIZE])
+{
+	char boot_id[64];
+	struct utsname un;
+	struct sha256 ctx;
+	int err = read_small_file("/proc/sys/kernel/random/boot_id", boot_id,
+				  sizeof(boot_id));
+
+	if (err < 0 || !*boot_id || uname(&un) < 0)
+		return err < 0 ? err : -ENOENT;
+	sha256_init(&ctx);
+	hash_string(&ctx, "boot_id", boot_id);
+	hash_string(&ctx, "release", un.release);
+	hash_string(&ctx, "build", un.version);
+	sha256_final(&ctx, digest);
+	return 0;
+}
+
+int prog_cache_offsets_lookup(const char *dir, struct counter_offsets *off)
+{
+	struct offsets_entry e;
+	uint8_t boot[SHA256_DIGEST_SIZE], digest[SHA256_DIGEST_SIZE];
+	struct stat st;
+	int dfd, fd, err = 0;
+
+	if (this_boot(boot) < 0)
+		return -ENOENT;
+	dfd = open_private_dir(dir, 0);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, OFFSETS_ENTRY, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) ||
+	    st.st_size != (off_t)sizeof(e) ||
+	    pread(fd, &e, sizeof(e), 0) != (ssize_t)sizeof(e))
+		err = -EPERM;
+	close(fd);
+	if (err)
+		return err;
+	sha256(&e, offsetof(struct offsets_entry, digest), digest);
+	if (memcmp(digest, e.digest, sizeof(digest)) ||
+	    memcmp(boot, e.boot, sizeof(boot)) || e.rx <= 0 || e.tx <= 0)
+		return -ESTALE;
+	off->rx = (long)e.rx;
+	off->tx = (long)e.tx;
+	return 0;
+}
+
+int prog_cache_offsets_store(const char *dir,
+			     const struct counter_offsets *off)
+{
+	struct offsets_entry e;
+	char tmp[64];
+	int dfd, fd, err = 0;
+
+	memset(&e, 0, sizeof(e));
+	if (this_boot(e.boot) < 0)
+		return -ENOENT;
+	e.rx = off->rx;
+	e.tx = off->tx;
+	sha256(&e, offsetof(struct offsets_entry, digest), e.digest);
+	dfd = open_private_dir(dir, 1);
+	if (dfd < 0)
+		return dfd;
+	snprintf(tmp, sizeof(tmp), ".tmp.offsets.%d", (int)getpid());
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+	} else {
+		if (write(fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
+			err = errno ? -errno : -EIO;
+		close(fd);
+		if (!err && renameat(dfd, tmp, dfd, OFFSETS_ENTRY) < 0)
+			err = -errno;
+		if (err)
+			unlinkat(dfd, tmp, 0);
+	}
+	close(dfd);
+	return err;
+}

@@ -1,0 +1,58 @@
+/* The cache of compiled programs that makes warm starts cheap. */
+#ifndef TCPLIFE_PROG_CACHE_H
+#define TCPLIFE_PROG_CACHE_H
+
+#include <stdint.h>
+
+#include "bpf_image.h"
+#include "btf_offsets.h"
+#include "sha256.h"
+
+#define DEFAULT_CACHE_DIR "/var/cache/tcplife-bcc"
+
+struct prog_cache_key {
+	uint8_t digest[SHA256_DIGEST_SIZE];
+};
+
+struct prog_cache_input {
+	const char *text;		/* the BPF program */
+	const char *const *cflags;
+	int ncflags;
+	const char *headers_source;	/* kernel headers in use */
+	const char *headers_build;
+	const char *headers_release;
+	const char *tracepoint_format;	/* path of the format file, or NULL */
+};
+
+/*
+ * Hashes everything that can change the compiled bytes: the text and
+ * cflags (filters, offsets, attach method), the kernel release and build,
+ * the tracepoint's format file, the headers' identity, and libbcc's
+ * version and file.
+ */
+void prog_cache_key(const struct prog_cache_input *in,
+		    struct prog_cache_key *key);
+
+/*
+ * Reads the image for KEY from DIR.  Returns 0, -ENOENT when there is none,
+ * or another -errno when the entry or directory is not trustworthy (wrong
+ * owner or mode, a symlink, a bad hash): the caller then recompiles.
+ */
+int prog_cache_lookup(const char *dir, const struct prog_cache_key *key,
+		      struct bpf_image *img);
+
+/* Stores IMG under KEY, creating DIR (0700) if needed.  Returns -errno. */
+int prog_cache_store(const char *dir, const struct prog_cache_key *key,
+		     const struct bpf_image *img);
+
+/*
+ * Kernel BTF cannot change while the system runs, so the counter offsets
+ * read from it are cached per boot (keyed by boot_id, release and build):
+ * parsing 5 MiB of BTF costs more than everything else in a warm start.
+ * Returns 0, or -errno when there is no trustworthy entry for this boot.
+ */
+int prog_cache_offsets_lookup(const char *dir, struct counter_offsets *off);
+int prog_cache_offsets_store(const char *dir,
+			     const struct counter_offsets *off);
+
+#endif

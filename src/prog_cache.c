@@ -133,60 +133,55 @@ static int open_private_dir(const char *dir, int create)
 	return fd;
 }
 
-int prog_cache_lookup(const char *dir, const struct prog_cache_key *key,
-		      struct bpf_image *img)
+/*
+ * Reads entry NAME of private DIR into a malloc'd buffer, insisting on a
+ * regular file owned by us, closed to others, of MIN..MAX bytes.
+ */
+static int read_private_entry(const char *dir, const char *name, size_t min,
+			      size_t max, char **buf, size_t *len)
 {
-	char name[2 * SHA256_DIGEST_SIZE + 8], *buf = NULL;
 	struct stat st;
-	int dfd, fd, err;
-	ssize_t n;
+	int dfd, fd, err = 0;
 
 	dfd = open_private_dir(dir, 0);
 	if (dfd < 0)
 		return dfd;
-	entry_name(key, name, sizeof(name));
 	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	close(dfd);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != geteuid() || (st.st_mode & 077) ||
-	    st.st_size <= 0 || st.st_size > (off_t)MAX_ENTRY_SIZE) {
+	    st.st_size < (off_t)min || st.st_size > (off_t)max) {
 		err = -EPERM;
 		goto out;
 	}
-	buf = malloc((size_t)st.st_size);
-	if (!buf) {
+	*buf = malloc((size_t)st.st_size ? (size_t)st.st_size : 1);
+	if (!*buf) {
 		err = -ENOMEM;
 		goto out;
 	}
-	n = pread(fd, buf, (size_t)st.st_size, 0);
-	err = n == st.st_size ? bpf_image_parse(buf, (size_t)n, img) :
-				-EBADMSG;
+	*len = (size_t)st.st_size;
+	if (pread(fd, *buf, *len, 0) != (ssize_t)*len) {
+		free(*buf);
+		*buf = NULL;
+		err = -EIO;
+	}
 out:
-	free(buf);
 	close(fd);
 	return err;
 }
 
-int prog_cache_store(const char *dir, const struct prog_cache_key *key,
-		     const struct bpf_image *img)
+/* Writes entry NAME of private DIR aside and renames it into place. */
+static int write_private_entry(const char *dir, const char *name,
+			       const void *buf, size_t len)
 {
-	char name[2 * SHA256_DIGEST_SIZE + 8], tmp[64];
-	void *buf;
-	size_t len;
-	int dfd, fd, err;
+	char tmp[64];
+	int dfd, fd, err = 0;
 
 	dfd = open_private_dir(dir, 1);
 	if (dfd < 0)
 		return dfd;
-	err = bpf_image_serialize(img, &buf, &len);
-	if (err) {
-		close(dfd);
-		return err;
-	}
-	entry_name(key, name, sizeof(name));
-	/* Written aside and renamed, so readers never see half an entry. */
 	snprintf(tmp, sizeof(tmp), ".tmp.%d", (int)getpid());
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC, 0600);
@@ -197,13 +192,46 @@ int prog_cache_store(const char *dir, const struct prog_cache_key *key,
 	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) < 0)
 		err = errno ? -errno : -EIO;
 	close(fd);
+	/* Readers never see half an entry: rename is atomic. */
 	if (!err && renameat(dfd, tmp, dfd, name) < 0)
 		err = -errno;
 	if (err)
 		unlinkat(dfd, tmp, 0);
 out:
-	free(buf);
 	close(dfd);
+	return err;
+}
+
+int prog_cache_lookup(const char *dir, const struct prog_cache_key *key,
+		      struct bpf_image *img)
+{
+	char name[2 * SHA256_DIGEST_SIZE + 8], *buf = NULL;
+	size_t len;
+	int err;
+
+	entry_name(key, name, sizeof(name));
+	err = read_private_entry(dir, name, 1, MAX_ENTRY_SIZE, &buf, &len);
+	if (err)
+		return err;
+	err = bpf_image_parse(buf, len, img);
+	free(buf);
+	return err;
+}
+
+int prog_cache_store(const char *dir, const struct prog_cache_key *key,
+		     const struct bpf_image *img)
+{
+	char name[2 * SHA256_DIGEST_SIZE + 8];
+	void *buf;
+	size_t len;
+	int err;
+
+	err = bpf_image_serialize(img, &buf, &len);
+	if (err)
+		return err;
+	entry_name(key, name, sizeof(name));
+	err = write_private_entry(dir, name, buf, len);
+	free(buf);
 	return err;
 }
 
@@ -238,26 +266,18 @@ int prog_cache_offsets_lookup(const char *dir, struct counter_offsets *off)
 {
 	struct offsets_entry e;
 	uint8_t boot[SHA256_DIGEST_SIZE], digest[SHA256_DIGEST_SIZE];
-	struct stat st;
-	int dfd, fd, err = 0;
+	char *buf = NULL;
+	size_t len;
+	int err;
 
 	if (this_boot(boot) < 0)
 		return -ENOENT;
-	dfd = open_private_dir(dir, 0);
-	if (dfd < 0)
-		return dfd;
-	fd = openat(dfd, OFFSETS_ENTRY, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	close(dfd);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 077) ||
-	    st.st_size != (off_t)sizeof(e) ||
-	    pread(fd, &e, sizeof(e), 0) != (ssize_t)sizeof(e))
-		err = -EPERM;
-	close(fd);
+	err = read_private_entry(dir, OFFSETS_ENTRY, sizeof(e), sizeof(e),
+				 &buf, &len);
 	if (err)
 		return err;
+	memcpy(&e, buf, sizeof(e));
+	free(buf);
 	sha256(&e, offsetof(struct offsets_entry, digest), digest);
 	if (memcmp(digest, e.digest, sizeof(digest)) ||
 	    memcmp(boot, e.boot, sizeof(boot)) || e.rx <= 0 || e.tx <= 0)
@@ -271,8 +291,6 @@ int prog_cache_offsets_store(const char *dir,
 			     const struct counter_offsets *off)
 {
 	struct offsets_entry e;
-	char tmp[64];
-	int dfd, fd, err = 0;
 
 	memset(&e, 0, sizeof(e));
 	if (this_boot(e.boot) < 0)
@@ -280,23 +298,5 @@ int prog_cache_offsets_store(const char *dir,
 	e.rx = off->rx;
 	e.tx = off->tx;
 	sha256(&e, offsetof(struct offsets_entry, digest), e.digest);
-	dfd = open_private_dir(dir, 1);
-	if (dfd < 0)
-		return dfd;
-	snprintf(tmp, sizeof(tmp), ".tmp.offsets.%d", (int)getpid());
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
-	if (fd < 0) {
-		err = -errno;
-	} else {
-		if (write(fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
-			err = errno ? -errno : -EIO;
-		close(fd);
-		if (!err && renameat(dfd, tmp, dfd, OFFSETS_ENTRY) < 0)
-			err = -errno;
-		if (err)
-			unlinkat(dfd, tmp, 0);
-	}
-	close(dfd);
-	return err;
+	return write_private_entry(dir, OFFSETS_ENTRY, &e, sizeof(e));
 }

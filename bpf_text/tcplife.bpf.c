@@ -13,6 +13,10 @@
  *   FILTER_PID, FILTER_FAMILY   keep only this PID / address family
  *   FILTER_LPORT, FILTER_RPORT  keep only ports set in the bitmap maps,
  *                               which user space fills before attaching
+ *   FILTER_CGROUP_ID, FILTER_CGROUP_LEVEL
+ *                               keep only sessions whose owner is in this
+ *                               cgroup v2 directory (at this depth) or below
+ *   TCPLIFE_REPORT_UNBORN       also report sessions opened before tracing
  */
 #if defined(TCPLIFE_ATTACH_KPROBE) || !defined(TCPLIFE_RX_OFFSET) || \
 	!defined(TCPLIFE_TX_OFFSET)
@@ -41,6 +45,7 @@ enum {
 	TCP_FIN_WAIT1 = 4,
 	TCP_CLOSE = 7,
 	TCP_LAST_ACK = 9,
+	TCP_LISTEN = 10,
 };
 #endif
 #ifndef TCPLIFE_MAP_ENTRIES
@@ -50,8 +55,23 @@ enum {
 /* Who owns a session, captured while that task is current. */
 struct tcplife_task {
 	u32 pid;
+	u32 in_cgroup;		/* owner was inside FILTER_CGROUP_ID */
 	char comm[TCPLIFE_COMM_LEN];
 };
+
+/*
+ * Whether the current task is in the cgroup or below: its ancestor at the
+ * cgroup's depth is the cgroup itself.
+ */
+static __always_inline u32 current_in_cgroup(void)
+{
+#ifdef FILTER_CGROUP_ID
+	return bpf_get_current_ancestor_cgroup_id(FILTER_CGROUP_LEVEL) ==
+	       FILTER_CGROUP_ID;
+#else
+	return 1;
+#endif
+}
 
 /* Keyed by the struct sock address, which is unique while the socket lives. */
 BPF_HASH(birth, u64, u64, TCPLIFE_MAP_ENTRIES);
@@ -95,6 +115,7 @@ static __always_inline void note_state(u64 skp, int newstate)
 		struct tcplife_task task = {};
 
 		task.pid = bpf_get_current_pid_tgid() >> 32;
+		task.in_cgroup = current_in_cgroup();
 		bpf_get_current_comm(&task.comm, sizeof(task.comm));
 		if (owner.insert(&skp, &task) == -E2BIG)
 			count_drop(TCPLIFE_DROP_OWNER_FULL);
@@ -105,35 +126,60 @@ static __always_inline void note_state(u64 skp, int newstate)
  * At the close: forget the socket, and fill the parts of the event that do
  * not depend on how we attached.  Returns 0 when no event should be sent.
  */
-static __always_inline int finish_session(u64 skp, struct tcplife_event *ev)
+static __always_inline int finish_session(u64 skp, int oldstate,
+					  struct tcplife_event *ev)
 {
 	u64 *start = birth.lookup(&skp);
 	struct tcplife_task *task;
 	u64 now = bpf_ktime_get_ns();
+	u32 in_cgroup;
 
-	if (!start) {
+	ev->end_ns = now;
+	if (start) {
+		ev->span_ns = now - *start;
+		birth.delete(&skp);
+	} else {
+#ifdef TCPLIFE_REPORT_UNBORN
+		/* Opened before we attached; a listener is no session. */
+		ev->flags |= TCPLIFE_F_NO_START;
+		if (oldstate == TCP_LISTEN || oldstate == TCP_CLOSE) {
+			owner.delete(&skp);
+			return 0;
+		}
+#else
 		/* Opened before we attached: no lifespan to report. */
 		owner.delete(&skp);
 		return 0;
+#endif
 	}
-	ev->end_ns = now;
-	ev->span_ns = now - *start;
-	birth.delete(&skp);
 
 	task = owner.lookup(&skp);
 	if (task) {
 		ev->pid = task->pid;
+		in_cgroup = task->in_cgroup;
 		__builtin_memcpy(ev->comm, task->comm, sizeof(ev->comm));
 		ev->flags |= TCPLIFE_F_TASK_CACHED;
 		owner.delete(&skp);
 	} else {
 		ev->pid = bpf_get_current_pid_tgid() >> 32;
 		bpf_get_current_comm(&ev->comm, sizeof(ev->comm));
+		/*
+		 * The current task here may be whoever the softirq
+		 * interrupted, so it says nothing about the owner's cgroup.
+		 */
+		in_cgroup = 0;
 	}
 #ifdef FILTER_PID
 	if (ev->pid != FILTER_PID)
 		return 0;
 #endif
+#ifdef FILTER_CGROUP_ID
+	if (!in_cgroup)
+		return 0;
+#else
+	(void)in_cgroup;
+#endif
+	(void)oldstate;
 	return 1;
 }
 
@@ -178,7 +224,7 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 		note_state(skp, args->newstate);
 		return 0;
 	}
-	if (!finish_session(skp, &ev))
+	if (!finish_session(skp, args->oldstate, &ev))
 		return 0;
 
 	ev.family = args->family;
@@ -214,7 +260,7 @@ int on_tcp_set_state(struct pt_regs *ctx, struct sock *sk, int state)
 		note_state(skp, state);
 		return 0;
 	}
-	if (!finish_session(skp, &ev))
+	if (!finish_session(skp, sk->__sk_common.skc_state, &ev))
 		return 0;
 
 	ev.family = sk->__sk_common.skc_family;

@@ -28,6 +28,7 @@
 
 /* tcplife_event.flags */
 #define TCPLIFE_F_TASK_CACHED 0x1	/* pid/comm recorded in process context */
+#define TCPLIFE_F_NO_START 0x2	/* opened before tracing: span unknown */
 
 struct tcplife_event {
 	__u64 end_ns;		/* bpf_ktime_get_ns() at the close */

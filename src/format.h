@@ -12,6 +12,8 @@ struct row_format {
 	bool timestamp;		/* -t: seconds since the first row */
 	bool wide;		/* -w */
 	bool csv;		/* -s */
+	bool json;		/* -j */
+	uint64_t attach_ns;	/* CLOCK_MONOTONIC when tracing began */
 	int64_t mono_to_real_ns; /* CLOCK_REALTIME minus CLOCK_MONOTONIC */
 	uint64_t first_end_ns;
 	bool have_first;

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -106,18 +107,39 @@ static int fill_port_filters(const struct loaded_program *lp,
 	return err;
 }
 
-/* Reads and prints events until a stop signal or a write error. */
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Reads and prints events until a stop signal, a write error, -c's count
+ * or -d's deadline (0: none).
+ */
 static int trace_loop(struct perf_stream *ps, struct output *out,
-		      struct drops *drops, const sigset_t *wait_mask)
+		      struct drops *drops, const sigset_t *wait_mask,
+		      uint64_t deadline_ns)
 {
 	for (;;) {
-		int ready = perf_stream_poll(ps, POLL_TIMEOUT_MS, wait_mask);
-		int flushed = output_flush(out);
+		int timeout = POLL_TIMEOUT_MS, ready, flushed;
 
+		if (deadline_ns) {
+			uint64_t now = monotonic_ns();
+
+			if (now >= deadline_ns)
+				return 0;
+			if (deadline_ns - now < POLL_TIMEOUT_MS * 1000000ULL)
+				timeout = (int)((deadline_ns - now) / 1000000) + 1;
+		}
+		ready = perf_stream_poll(ps, timeout, wait_mask);
+		flushed = output_flush(out);
 		drops_poll(drops);
 		if (flushed)
 			return flushed > 0 ? 0 : flushed;
-		if (signals_stop_requested())
+		if (signals_stop_requested() || output_done(out))
 			return 0;
 		if (ready < 0 && ready != -EINTR) {
 			error_msg("waiting for events failed: %s",
@@ -187,10 +209,13 @@ int main(int argc, char **argv)
 	tracefs_release(&host.tfs);
 
 	/* The header says "attached": it must not wait for the first batch. */
+	out.rf.attach_ns = monotonic_ns();
 	row_print_header(&out.rf, stdout);
 	err = output_flush(&out);
 	if (err == 0)
-		err = trace_loop(&ps, &out, &drops, &wait_mask);
+		err = trace_loop(&ps, &out, &drops, &wait_mask,
+				 opts.duration ? out.rf.attach_ns +
+				 opts.duration * 1000000000ULL : 0);
 	status = err < 0 ? EXIT_RUNTIME : EXIT_OK;
 
 	/* Detach first, then print what was already in the buffers. */

@@ -4,6 +4,9 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,12 @@
 #include "options.h"
 #include "prog_cache.h"
 #include "util.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+#define CGROUP2_ROOT "/sys/fs/cgroup"
+#define CGROUP2_HYBRID_ROOT "/sys/fs/cgroup/unified"
 
 /* PID_MAX_LIMIT on 64-bit kernels. */
 #define PID_LIMIT 4194304UL
@@ -24,6 +33,8 @@ enum long_only_option {
 	OPT_PERF_PAGES,
 	OPT_CACHE_DIR,
 	OPT_NO_CACHE,
+	OPT_CGROUP,
+	OPT_MAP_ENTRIES,
 };
 
 static const struct option long_options[] = {
@@ -33,6 +44,12 @@ static const struct option long_options[] = {
 	{ "timestamp", no_argument, NULL, 't' },
 	{ "wide", no_argument, NULL, 'w' },
 	{ "csv", no_argument, NULL, 's' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "map-entries", required_argument, NULL, OPT_MAP_ENTRIES },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "localport", required_argument, NULL, 'L' },
 	{ "remoteport", required_argument, NULL, 'D' },
@@ -62,6 +79,11 @@ static void print_help(void)
 "  -t, --timestamp        include a TIME(s) column (seconds since the first row)\n"
 "  -w, --wide             wide columns (fits IPv6 addresses)\n"
 "  -s, --csv              comma-separated values\n"
+"  -j, --json             JSON Lines: one object per session, exact values\n"
+"  -a, --all              also sessions opened before tracing started\n"
+"                         (their duration is only a lower bound)\n"
+"  -d, --duration SECS    stop after SECS seconds\n"
+"  -c, --count N          stop after N sessions\n"
 "\n"
 "Filters (applied in the kernel):\n"
 "  -p, --pid PID          only sessions of this process\n"
@@ -69,6 +91,8 @@ static void print_help(void)
 "  -D, --remoteport PORTS only these remote ports\n"
 "  -4, --ipv4             only IPv4 sessions\n"
 "  -6, --ipv6             only IPv6 sessions\n"
+"      --cgroup DIR       only sessions of tasks in this cgroup v2 directory\n"
+"                         or below it\n"
 "\n"
 "Setup:\n"
 "      --kernel-headers DIR   kernel headers to compile against\n"
@@ -77,6 +101,7 @@ static void print_help(void)
 "                         release (byte counts may then be wrong)\n"
 "      --attach METHOD    auto (default), tracepoint or kprobe\n"
 "      --perf-pages N     perf buffer pages per CPU, a power of 2 (default 64)\n"
+"      --map-entries N    sessions tracked at once (default 10240)\n"
 "      --cache-dir DIR    where compiled programs are cached\n"
 "                         (default " DEFAULT_CACHE_DIR ")\n"
 "      --no-cache         always compile; neither read nor write the cache\n"
@@ -166,6 +191,46 @@ static void parse_ports(const char *option, const char *arg,
 	free(copy);
 }
 
+/*
+ * A cgroup v2 directory, as a path or relative to /sys/fs/cgroup.  The BPF
+ * program needs its id (the directory's inode number on cgroup2) and its
+ * depth below the hierarchy's root.
+ */
+static void parse_cgroup(const char *arg, struct options *opts)
+{
+	static const char hint[] = "expected a cgroup v2 directory, such as "
+				   "/sys/fs/cgroup/system.slice";
+	char path[PATH_MAX], real[PATH_MAX];
+	struct statfs sfs;
+	struct stat st;
+	unsigned int level = 0;
+
+	if (!*arg)
+		bad_argument("cgroup", arg, hint);
+	/* Relative names: the unified mount, or its hybrid-mode place. */
+	if (arg[0] == '/' || path_is_dir(arg))
+		snprintf(path, sizeof(path), "%s", arg);
+	else if (path_join(path, sizeof(path), CGROUP2_ROOT, arg) < 0 ||
+		 (!path_is_dir(path) &&
+		  path_join(path, sizeof(path), CGROUP2_HYBRID_ROOT, arg) < 0))
+		bad_argument("cgroup", arg, hint);
+	if (!realpath(path, real) || stat(real, &st) < 0 ||
+	    !S_ISDIR(st.st_mode) || statfs(real, &sfs) < 0 ||
+	    sfs.f_type != CGROUP2_SUPER_MAGIC)
+		bad_argument("cgroup", arg, hint);
+	/* Depth: how many parents are still on the same cgroup2 mount. */
+	for (char *slash = strrchr(real, '/'); slash && slash != real;
+	     slash = strrchr(real, '/')) {
+		*slash = '\0';
+		if (statfs(real, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+			break;
+		level++;
+	}
+	opts->cgroup_path = arg;
+	opts->cgroup_id = (uint64_t)st.st_ino;
+	opts->cgroup_level = level;
+}
+
 static enum attach_method parse_attach(const char *arg)
 {
 	if (!strcmp(arg, "auto"))
@@ -198,7 +263,8 @@ void options_parse(int argc, char **argv, struct options *opts)
 	opts->attach = ATTACH_AUTO;
 	opts->perf_pages = DEFAULT_PERF_PAGES;
 	opts->cache_dir = DEFAULT_CACHE_DIR;
-	while ((c = getopt_long(argc, argv, "hVTtwsp:L:D:46", long_options,
+	opts->map_entries = DEFAULT_MAP_ENTRIES;
+	while ((c = getopt_long(argc, argv, "hVTtwsjad:c:p:L:D:46", long_options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -218,6 +284,32 @@ void options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case 's':
 			opts->csv = true;
+			break;
+		case 'j':
+			opts->json = true;
+			break;
+		case 'a':
+			opts->all = true;
+			break;
+		case 'd':
+			/* A year is far more than anyone means; bounds the math. */
+			if (parse_ulong(optarg, 1, 31536000, &opts->duration) < 0)
+				bad_argument("duration", optarg,
+					     "expected seconds from 1 to 31536000");
+			break;
+		case 'c':
+			if (parse_ulong(optarg, 1, ULONG_MAX, &opts->count) < 0)
+				bad_argument("count", optarg,
+					     "expected a number of sessions, 1 or more");
+			break;
+		case OPT_CGROUP:
+			parse_cgroup(optarg, opts);
+			break;
+		case OPT_MAP_ENTRIES:
+			/* The kernel caps hash maps far above this anyway. */
+			if (parse_ulong(optarg, 1, 16777216, &opts->map_entries) < 0)
+				bad_argument("map-entries", optarg,
+					     "expected a number from 1 to 16777216");
 			break;
 		case 'p':
 			if (parse_ulong(optarg, 1, PID_LIMIT, &opts->pid) < 0)
@@ -281,6 +373,11 @@ void options_parse(int argc, char **argv, struct options *opts)
 		    argv[optind]);
 	if (opts->ipv4_only && opts->ipv6_only)
 		die(EXIT_USAGE, "-4/--ipv4 and -6/--ipv6 exclude each other");
+	/* -w with -s is CSV, as in tcplife.py; JSON has no columns at all. */
+	if (opts->json && (opts->csv || opts->wide))
+		die(EXIT_USAGE, "-j/--json excludes -s/--csv and -w/--wide");
+	if (opts->json && (opts->time || opts->timestamp))
+		die(EXIT_USAGE, "-j/--json has its own times; -T and -t do not apply");
 }
 
 void options_free(struct options *opts)

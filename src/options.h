@@ -24,6 +24,14 @@ struct options {
 	bool timestamp;		/* -t */
 	bool wide;		/* -w */
 	bool csv;		/* -s */
+	bool json;		/* -j */
+	bool all;		/* -a: also sessions opened before tracing */
+	unsigned long duration;	/* -d, seconds; 0: until stopped */
+	unsigned long count;	/* -c, rows; 0: unlimited */
+	unsigned long map_entries;
+	const char *cgroup_path;	/* --cgroup, resolved */
+	uint64_t cgroup_id;
+	unsigned int cgroup_level;
 	bool ipv4_only;
 	bool ipv6_only;
 	unsigned long pid;	/* 0: any */
@@ -40,6 +48,7 @@ struct options {
 };
 
 #define DEFAULT_PERF_PAGES 64
+#define DEFAULT_MAP_ENTRIES 10240
 
 /*
  * Fills OPTS from the command line.  --help and --version are handled here;

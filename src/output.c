@@ -21,12 +21,17 @@ void output_init(struct output *o, const struct options *opts)
 	o->rf.timestamp = opts->timestamp;
 	o->rf.wide = opts->wide;
 	o->rf.csv = opts->csv;
+	o->rf.json = opts->json;
+	o->limit = opts->count;
 }
 
 void output_sample(void *ctx, const void *data, int size)
 {
 	struct output *o = ctx;
 
+	/* Rows past -c's count are dropped on purpose, not lost. */
+	if (output_done(o))
+		return;
 	if (size < 0 || row_print_event(&o->rf, data, (size_t)size,
 					stdout) < 0) {
 		o->malformed++;

@@ -11,7 +11,11 @@ struct output {
 	struct row_format rf;
 	uint64_t rows;
 	uint64_t malformed;	/* samples too short to be events */
+	uint64_t limit;		/* -c: stop after this many rows; 0: none */
 };
+
+/* Whether -c's number of rows has been printed. */
+#define output_done(o) ((o)->limit && (o)->rows >= (o)->limit)
 
 void output_init(struct output *o, const struct options *opts);
 

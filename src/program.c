@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,17 @@ void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 		add_flag(cf, xstrdup("-DFILTER_LPORT"));
 	if (opts->rports)
 		add_flag(cf, xstrdup("-DFILTER_RPORT"));
+	if (opts->cgroup_path) {
+		add_flag(cf, xasprintf("-DFILTER_CGROUP_ID=%" PRIu64 "ULL",
+				       opts->cgroup_id));
+		add_flag(cf, xasprintf("-DFILTER_CGROUP_LEVEL=%u",
+				       opts->cgroup_level));
+	}
+	if (opts->all)
+		add_flag(cf, xstrdup("-DTCPLIFE_REPORT_UNBORN"));
+	if (opts->map_entries != DEFAULT_MAP_ENTRIES)
+		add_flag(cf, xasprintf("-DTCPLIFE_MAP_ENTRIES=%lu",
+				       opts->map_entries));
 }
 
 void program_cflags_free(struct program_cflags *cf)

@@ -171,3 +171,25 @@ pick_ports_() {
 		b=$(((b + 7) % blocks))
 	done
 }
+
+# start_json_tracer_ OUT ERR ARGS...: like start_tracer_ for -j, which
+# prints no header: probe sessions on PORT+9 are run until one is seen.
+start_json_tracer_() {
+	out_=$1 err_=$2
+	shift 2
+	rm -f "$out_"
+	( trap - INT; exec "$TOOL" -j "$@" ) > "$out_" 2> "$err_" &
+	TRACER_PID=$!
+	i_=0
+	until grep -q "\"lport\":$((PORT + 9))," "$out_" 2>/dev/null; do
+		kill -0 "$TRACER_PID" 2>/dev/null || {
+			cat "$err_" >&2
+			fail_ "tracer exited before attaching"
+		}
+		i_=$((i_ + 1))
+		[ "$i_" -le 100 ] || fail_ "tracer not attached after 100 probes"
+		"$WORKLOAD" -n 1 -H 0 -P $((PORT + 9)) > /dev/null ||
+			framework_failure_ "probe workload failed"
+		sleep 0.2
+	done
+}

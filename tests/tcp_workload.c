@@ -8,7 +8,7 @@
  * as soon as both exist; with --start-fd the client waits for one byte
  * before its first connect().  Then, per session, stdout gets:
  * session=N side=client|server pid=P comm=ESC family=4|6 laddr=A lport=N
- * raddr=A rport=N tx=N rx=N ms_min=X ms_max=X
+ * raddr=A rport=N tx=N rx=N ms_min=X ms_max=X closer=yes|no
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -261,7 +261,7 @@ static void child(const struct config *cfg, int is_client, int lfd,
 }
 
 /* Rounded so the bounds only widen: down for ms_min, up for ms_max. */
-static void print_line(unsigned long session, const char *name,
+static void print_line(unsigned long session, const char *name, int closer,
 		       const struct report *rep, uint64_t max_ns)
 {
 	uint64_t lo = (rep->t_close - rep->t_open) / 1000, hi = (max_ns + 999) / 1000;
@@ -279,11 +279,12 @@ static void print_line(unsigned long session, const char *name,
 			printf("\\x%02x", c);
 	}
 	printf(" family=%d laddr=%s lport=%u raddr=%s rport=%u tx=%llu rx=%llu"
-	       " ms_min=%llu.%03llu ms_max=%llu.%03llu\n",
+	       " ms_min=%llu.%03llu ms_max=%llu.%03llu closer=%s\n",
 	       (int)rep->family, rep->laddr, rep->lport, rep->raddr, rep->rport,
 	       (unsigned long long)rep->tx, (unsigned long long)rep->rx,
 	       (unsigned long long)(lo / 1000), (unsigned long long)(lo % 1000),
-	       (unsigned long long)(hi / 1000), (unsigned long long)(hi % 1000));
+	       (unsigned long long)(hi / 1000), (unsigned long long)(hi % 1000),
+	       closer ? "yes" : "no");
 }
 
 static void parse_args(int argc, char **argv, struct config *cfg)
@@ -447,8 +448,8 @@ int main(int argc, char **argv)
 			fail(0, "session %lu: client and server disagree on endpoints", i + 1);
 		/* The session is over only once both sides have closed. */
 		end = c->t_closed > s->t_closed ? c->t_closed : s->t_closed;
-		print_line(i + 1, "client", c, end - c->t_connect);
-		print_line(i + 1, "server", s, end - c->t_connect);
+		print_line(i + 1, "client", !cfg.server_closes, c, end - c->t_connect);
+		print_line(i + 1, "server", cfg.server_closes, s, end - c->t_connect);
 	}
 	free(reps[0]);
 	free(reps[1]);

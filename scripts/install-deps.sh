@@ -13,7 +13,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	gcc make autoconf automake pkg-config \
 	libbpfcc-dev libbpf-dev \
-	mandoc groff-base man-db util-linux procps strace iproute2 \
+	mandoc groff-base man-db util-linux procps strace iproute2 jq bpftool \
 	ca-certificates
 if ! apt-get install -y -q --no-install-recommends "linux-headers-$(uname -r)" 2>/dev/null; then
 	echo "install-deps.sh: Debian has no linux-headers-$(uname -r);" \

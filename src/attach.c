@@ -26,6 +26,25 @@ enum attach_method attach_resolve(enum attach_method wanted,
 	return ATTACH_AUTO;
 }
 
+/*
+ * Whether libbcc had to create the kprobe through kprobe_events (kernels
+ * without the kprobe PMU): such an entry outlives us unless removed.
+ */
+static bool kprobe_listed(const char *event)
+{
+	static const char *const files[] = {
+		TRACEFS_DIR "/kprobe_events",
+		DEBUGFS_TRACING_DIR "/kprobe_events",
+	};
+	char buf[65536];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (read_small_file(files[i], buf, sizeof(buf)) == 0 &&
+		    strstr(buf, event))
+			return true;
+	return false;
+}
+
 int attach_program(int prog_fd, enum attach_method method,
 		   struct attachment *att)
 {
@@ -47,6 +66,8 @@ int attach_program(int prog_fd, enum attach_method method,
 		att->kprobe_event[0] = '\0';
 		return err;
 	}
+	if (method == ATTACH_KPROBE)
+		att->kprobe_legacy = kprobe_listed(att->kprobe_event);
 	return 0;
 }
 

@@ -2,6 +2,8 @@
 #ifndef TCPLIFE_ATTACH_H
 #define TCPLIFE_ATTACH_H
 
+#include <stdbool.h>
+
 #include "options.h"
 #include "tracefs.h"
 
@@ -9,6 +11,7 @@ struct attachment {
 	int fd;				/* perf event holding the program */
 	enum attach_method method;
 	char kprobe_event[64];		/* name libbcc registered, if any */
+	bool kprobe_legacy;		/* via kprobe_events: needs cleanup */
 };
 
 /*

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include <bcc/libbpf.h>
@@ -57,8 +58,15 @@ int drops_open(struct drops *d, int map_fd)
 void drops_poll(struct drops *d)
 {
 	for (__u32 kind = 0; kind < TCPLIFE_NR_DROPS; kind++) {
-		if (bpf_lookup_elem(d->map_fd, &kind, d->values) < 0)
+		if (bpf_lookup_elem(d->map_fd, &kind, d->values) < 0) {
+			/* Losses we cannot count must not look like none. */
+			if (!d->read_failed)
+				error_msg("cannot read the loss counters: %s; "
+					  "losses may go unreported",
+					  strerror(errno));
+			d->read_failed = true;
 			continue;
+		}
 		for (int cpu = 0; cpu < d->ncpus; cpu++) {
 			uint64_t *seen = &d->seen[kind * (unsigned)d->ncpus +
 						  (unsigned)cpu];

@@ -2,6 +2,7 @@
 #ifndef TCPLIFE_DROPS_H
 #define TCPLIFE_DROPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "tcplife_event.h"
@@ -12,6 +13,7 @@ struct drops {
 	uint64_t *seen;		/* [kind * ncpus + cpu], already reported */
 	uint64_t *values;	/* scratch for one lookup */
 	uint64_t total[TCPLIFE_NR_DROPS];
+	bool read_failed;	/* reported once */
 };
 
 int drops_open(struct drops *d, int map_fd);

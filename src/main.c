@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 	struct program_cache_opts cache;
 	struct attachment att = { .fd = -1 };
 	struct perf_stream ps = { .ncpus = 0 };
-	struct drops drops = { .seen = NULL, .values = NULL };
+	struct drops drops = { .seen = NULL, .values = NULL, .read_failed = false };
 	struct output out;
 	sigset_t wait_mask;
 	int err, status = EXIT_RUNTIME;
@@ -207,6 +207,24 @@ int main(int argc, char **argv)
 		goto cleanup_host;
 	}
 	tracefs_release(&host.tfs);
+	/*
+	 * Everything that needs privileges is done: the program is attached
+	 * and the buffers are mapped.  A legacy kprobe (an entry in
+	 * kprobe_events, old kernels) must be removed at exit with
+	 * privileges, so only then are they kept.
+	 */
+	if (!att.kprobe_legacy) {
+		err = privileges_drop(opts.user);
+		if (err) {
+			error_msg("dropping privileges%s%s failed: %s",
+				  opts.user ? " to user " : "",
+				  opts.user ? opts.user : "", strerror(-err));
+			goto cleanup_host;
+		}
+	} else if (opts.user) {
+		warning_msg("keeping root to remove the legacy kprobe at exit; "
+			    "--user %s not applied", opts.user);
+	}
 
 	/* The header says "attached": it must not wait for the first batch. */
 	out.rf.attach_ns = monotonic_ns();

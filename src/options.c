@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "privileges.h"
 #include "prog_cache.h"
 #include "util.h"
 
@@ -35,6 +36,7 @@ enum long_only_option {
 	OPT_NO_CACHE,
 	OPT_CGROUP,
 	OPT_MAP_ENTRIES,
+	OPT_USER,
 };
 
 static const struct option long_options[] = {
@@ -50,6 +52,7 @@ static const struct option long_options[] = {
 	{ "count", required_argument, NULL, 'c' },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "map-entries", required_argument, NULL, OPT_MAP_ENTRIES },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "localport", required_argument, NULL, 'L' },
 	{ "remoteport", required_argument, NULL, 'D' },
@@ -105,6 +108,8 @@ static void print_help(void)
 "      --cache-dir DIR    where compiled programs are cached\n"
 "                         (default " DEFAULT_CACHE_DIR ")\n"
 "      --no-cache         always compile; neither read nor write the cache\n"
+"      --user USER        once attached, run as USER (capabilities are\n"
+"                         dropped once attached in any case)\n"
 "      --info             print what was found on this host and exit\n"
 "      --ebpf             print the BPF program and its cflags and exit\n"
 "  -h, --help             display this help and exit\n"
@@ -304,6 +309,12 @@ void options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_CGROUP:
 			parse_cgroup(optarg, opts);
+			break;
+		case OPT_USER:
+			if (!*optarg || privileges_check_user(optarg) < 0)
+				bad_argument("user", optarg,
+					     "expected an existing user name");
+			opts->user = optarg;
 			break;
 		case OPT_MAP_ENTRIES:
 			/* The kernel caps hash maps far above this anyway. */

@@ -45,6 +45,7 @@ struct options {
 	unsigned long perf_pages;	/* per CPU, a power of two */
 	const char *cache_dir;
 	bool no_cache;
+	const char *user;	/* --user: run as this account once attached */
 };
 
 #define DEFAULT_PERF_PAGES 64

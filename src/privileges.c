@@ -1,7 +1,12 @@
 /* Checking that we may trace before doing any expensive work. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
 #include <linux/capability.h>
+#include <pwd.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -33,4 +38,41 @@ bool privileges_can_trace(void)
 	return cap_effective(data, CAP_SYS_ADMIN) ||
 	       (cap_effective(data, CAP_BPF) &&
 		cap_effective(data, CAP_PERFMON));
+}
+
+int privileges_check_user(const char *user)
+{
+	return getpwnam(user) ? 0 : -ENOENT;
+}
+
+int privileges_drop(const char *user)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+		.pid = 0,
+	};
+	struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3];
+
+	struct passwd *pw = NULL;
+
+	if (user && !(pw = getpwnam(user)))
+		return -ENOENT;
+	/*
+	 * The bounding set first, while CAP_SETPCAP is still ours; then the
+	 * user, while CAP_SETUID is; the kernel clears the rest on setuid.
+	 */
+	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			return -errno;
+	if (pw && (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 ||
+		   setuid(pw->pw_uid) < 0))
+		return -errno;
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	memset(none, 0, sizeof(none));
+	if (syscall(SYS_capset, &hdr, none) < 0)
+		return -errno;
+	/* Nothing executed from here on can regain what was dropped. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	return 0;
 }

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -25,6 +26,19 @@ void row_format_init(struct row_format *rf)
 	rf->mono_to_real_ns = (real.tv_sec - mono.tv_sec) * NSEC_PER_SEC +
 			      (real.tv_nsec - mono.tv_nsec);
 	rf->have_first = false;
+}
+
+/*
+ * Wall-clock nanoseconds for a CLOCK_MONOTONIC time; false when a corrupt
+ * or extreme timestamp would overflow (the row then shows a placeholder).
+ */
+static bool mono_to_real(const struct row_format *rf, uint64_t mono_ns,
+			 int64_t *real_ns)
+{
+	if (mono_ns > (uint64_t)INT64_MAX)
+		return false;
+	return !__builtin_add_overflow((int64_t)mono_ns, rf->mono_to_real_ns,
+				       real_ns) && *real_ns >= 0;
 }
 
 static void print_time_columns_header(const struct row_format *rf, FILE *out)
@@ -57,13 +71,16 @@ static void print_time_columns(struct row_format *rf,
 			       const struct tcplife_event *ev, FILE *out)
 {
 	if (rf->time) {
-		int64_t real_ns = (int64_t)ev->end_ns + rf->mono_to_real_ns;
-		time_t secs = (time_t)(real_ns / NSEC_PER_SEC);
+		int64_t real_ns;
+		time_t secs;
 		struct tm tm;
 		char hms[16] = "??:??:??";
 
-		if (localtime_r(&secs, &tm))
-			strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		if (mono_to_real(rf, ev->end_ns, &real_ns)) {
+			secs = (time_t)(real_ns / NSEC_PER_SEC);
+			if (localtime_r(&secs, &tm))
+				strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		}
 		fprintf(out, rf->csv ? "%s," : "%-8s ", hms);
 	}
 	if (rf->timestamp) {
@@ -120,12 +137,14 @@ static void print_csv_field(const char *s, FILE *out)
 static void format_rfc3339(const struct row_format *rf, uint64_t mono_ns,
 			   char *buf, size_t size)
 {
-	int64_t real_ns = (int64_t)mono_ns + rf->mono_to_real_ns;
-	time_t secs = (time_t)(real_ns / NSEC_PER_SEC);
+	int64_t real_ns = 0;
+	time_t secs;
 	struct tm tm;
 	size_t n;
 
-	if (real_ns < 0 || !gmtime_r(&secs, &tm)) {
+	if (!mono_to_real(rf, mono_ns, &real_ns) ||
+	    (secs = (time_t)(real_ns / NSEC_PER_SEC),
+	     !gmtime_r(&secs, &tm))) {
 		snprintf(buf, size, "1970-01-01T00:00:00.000000Z");
 		return;
 	}

@@ -163,7 +163,14 @@ int main(int argc, char **argv)
 	sigset_t wait_mask;
 	int err, status = EXIT_RUNTIME;
 
-	options_parse(argc, argv, &opts);
+	switch (options_parse(argc, argv, &opts)) {
+	case OPTIONS_EXIT:
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
+	case OPTIONS_USAGE_ERROR:
+		return EXIT_USAGE;
+	case OPTIONS_RUN:
+		break;
+	}
 	if (opts.print_ebpf)
 		return print_ebpf(&opts);
 	if (opts.print_info)

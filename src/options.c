@@ -125,11 +125,13 @@ static void print_version(void)
 	printf("%s %s\n", PROGRAM_NAME, PACKAGE_VERSION);
 }
 
-static void __attribute__((noreturn))
-bad_argument(const char *option, const char *value, const char *hint)
+/* Reports a bad value; callers then return -EINVAL. */
+static int bad_argument(const char *option, const char *value,
+			const char *hint)
 {
-	die(EXIT_USAGE, "invalid --%s argument: '%s'%s%s", option, value,
-	    hint ? ": " : "", hint ? hint : "");
+	error_msg("invalid --%s argument: '%s'%s%s", option, value,
+		  hint ? ": " : "", hint ? hint : "");
+	return -EINVAL;
 }
 
 /* Whole decimal numbers only: no sign, no spaces, no trailing junk. */
@@ -163,37 +165,43 @@ static void port_set_add(struct port_set *set, unsigned long first,
 }
 
 /* "80,443,8000-8080"; adds to *SET, allocating it on first use. */
-static void parse_ports(const char *option, const char *arg,
-			struct port_set **set)
+static int parse_ports(const char *option, const char *arg,
+		       struct port_set **set)
 {
 	static const char hint[] =
 		"expected ports 1-65535 or ranges such as 8000-8080, "
 		"separated by commas";
-	char *copy = xstrdup(arg), *save = NULL, *item;
+	char *copy, *save = NULL, *item;
+	int err = 0;
 
+	/* strtok_r would skip empty items ("80,,81"), which we refuse. */
+	if (!*arg || arg[0] == ',' || arg[strlen(arg) - 1] == ',' ||
+	    strstr(arg, ",,"))
+		return bad_argument(option, arg, hint);
 	if (!*set)
 		*set = xcalloc(1, sizeof(**set));
-	if (!*arg || arg[strlen(arg) - 1] == ',')
-		bad_argument(option, arg, hint);
-	for (item = strtok_r(copy, ",", &save); item;
+	copy = xstrdup(arg);
+	for (item = strtok_r(copy, ",", &save); item && !err;
 	     item = strtok_r(NULL, ",", &save)) {
 		unsigned long first, last;
 		char *dash = strchr(item, '-');
 
 		if (dash)
 			*dash = '\0';
-		if (parse_ulong(item, 1, 65535, &first) < 0)
-			bad_argument(option, arg, hint);
+		if (parse_ulong(item, 1, 65535, &first) < 0) {
+			err = bad_argument(option, arg, hint);
+			break;
+		}
 		last = first;
 		if (dash && (parse_ulong(dash + 1, 1, 65535, &last) < 0 ||
-			     last < first))
-			bad_argument(option, arg, hint);
+			     last < first)) {
+			err = bad_argument(option, arg, hint);
+			break;
+		}
 		port_set_add(*set, first, last);
 	}
-	/* strtok_r skips empty items ("80,,81"), which we refuse. */
-	if (strstr(arg, ",,") || arg[0] == ',')
-		bad_argument(option, arg, hint);
 	free(copy);
+	return err;
 }
 
 /*
@@ -201,7 +209,7 @@ static void parse_ports(const char *option, const char *arg,
  * program needs its id (the directory's inode number on cgroup2) and its
  * depth below the hierarchy's root.
  */
-static void parse_cgroup(const char *arg, struct options *opts)
+static int parse_cgroup(const char *arg, struct options *opts)
 {
 	static const char hint[] = "expected a cgroup v2 directory, such as "
 				   "/sys/fs/cgroup/system.slice";
@@ -211,18 +219,18 @@ static void parse_cgroup(const char *arg, struct options *opts)
 	unsigned int level = 0;
 
 	if (!*arg)
-		bad_argument("cgroup", arg, hint);
+		return bad_argument("cgroup", arg, hint);
 	/* Relative names: the unified mount, or its hybrid-mode place. */
 	if (arg[0] == '/' || path_is_dir(arg))
 		snprintf(path, sizeof(path), "%s", arg);
 	else if (path_join(path, sizeof(path), CGROUP2_ROOT, arg) < 0 ||
 		 (!path_is_dir(path) &&
 		  path_join(path, sizeof(path), CGROUP2_HYBRID_ROOT, arg) < 0))
-		bad_argument("cgroup", arg, hint);
+		return bad_argument("cgroup", arg, hint);
 	if (!realpath(path, real) || stat(real, &st) < 0 ||
 	    !S_ISDIR(st.st_mode) || statfs(real, &sfs) < 0 ||
 	    sfs.f_type != CGROUP2_SUPER_MAGIC)
-		bad_argument("cgroup", arg, hint);
+		return bad_argument("cgroup", arg, hint);
 	/* Depth: how many parents are still on the same cgroup2 mount. */
 	for (char *slash = strrchr(real, '/'); slash && slash != real;
 	     slash = strrchr(real, '/')) {
@@ -234,17 +242,21 @@ static void parse_cgroup(const char *arg, struct options *opts)
 	opts->cgroup_path = arg;
 	opts->cgroup_id = (uint64_t)st.st_ino;
 	opts->cgroup_level = level;
+	return 0;
 }
 
-static enum attach_method parse_attach(const char *arg)
+static int parse_attach(const char *arg, enum attach_method *method)
 {
 	if (!strcmp(arg, "auto"))
-		return ATTACH_AUTO;
-	if (!strcmp(arg, "tracepoint"))
-		return ATTACH_TRACEPOINT;
-	if (!strcmp(arg, "kprobe"))
-		return ATTACH_KPROBE;
-	bad_argument("attach", arg, "expected auto, tracepoint or kprobe");
+		*method = ATTACH_AUTO;
+	else if (!strcmp(arg, "tracepoint"))
+		*method = ATTACH_TRACEPOINT;
+	else if (!strcmp(arg, "kprobe"))
+		*method = ATTACH_KPROBE;
+	else
+		return bad_argument("attach", arg,
+				    "expected auto, tracepoint or kprobe");
+	return 0;
 }
 
 const char *attach_method_name(enum attach_method method)
@@ -260,135 +272,162 @@ const char *attach_method_name(enum attach_method method)
 	return "auto";
 }
 
-void options_parse(int argc, char **argv, struct options *opts)
+/* One option; returns 0, -EINVAL after reporting, or 1 for --help/-V. */
+static int handle_option(int c, char *arg, struct options *opts)
 {
-	int c;
+	switch (c) {
+	case 'h':
+		print_help();
+		return 1;
+	case 'V':
+		print_version();
+		return 1;
+	case 'T':
+		opts->time = true;
+		return 0;
+	case 't':
+		opts->timestamp = true;
+		return 0;
+	case 'w':
+		opts->wide = true;
+		return 0;
+	case 's':
+		opts->csv = true;
+		return 0;
+	case 'j':
+		opts->json = true;
+		return 0;
+	case 'a':
+		opts->all = true;
+		return 0;
+	case 'd':
+		/* A year is far more than anyone means; bounds the math. */
+		if (parse_ulong(arg, 1, 31536000, &opts->duration) < 0)
+			return bad_argument("duration", arg,
+					    "expected seconds from 1 to 31536000");
+		return 0;
+	case 'c':
+		if (parse_ulong(arg, 1, ULONG_MAX, &opts->count) < 0)
+			return bad_argument("count", arg,
+					    "expected a number of sessions, 1 or more");
+		return 0;
+	case OPT_CGROUP:
+		return parse_cgroup(arg, opts);
+	case OPT_USER:
+		if (!*arg || privileges_check_user(arg) < 0)
+			return bad_argument("user", arg,
+					    "expected an existing user name");
+		opts->user = arg;
+		return 0;
+	case OPT_MAP_ENTRIES:
+		/* The kernel caps hash maps far above this anyway. */
+		if (parse_ulong(arg, 1, 16777216, &opts->map_entries) < 0)
+			return bad_argument("map-entries", arg,
+					    "expected a number from 1 to 16777216");
+		return 0;
+	case 'p':
+		if (parse_ulong(arg, 1, PID_LIMIT, &opts->pid) < 0)
+			return bad_argument("pid", arg,
+					    "expected a process ID from 1 to 4194304");
+		return 0;
+	case 'L':
+		return parse_ports("localport", arg, &opts->lports);
+	case 'D':
+		return parse_ports("remoteport", arg, &opts->rports);
+	case '4':
+		opts->ipv4_only = true;
+		return 0;
+	case '6':
+		opts->ipv6_only = true;
+		return 0;
+	case OPT_EBPF:
+		opts->print_ebpf = true;
+		return 0;
+	case OPT_INFO:
+		opts->print_info = true;
+		return 0;
+	case OPT_KERNEL_HEADERS:
+		if (!*arg)
+			return bad_argument("kernel-headers", arg,
+					    "expected a directory");
+		opts->kernel_headers = arg;
+		return 0;
+	case OPT_ALLOW_HEADER_MISMATCH:
+		opts->allow_header_mismatch = true;
+		return 0;
+	case OPT_ATTACH:
+		return parse_attach(arg, &opts->attach);
+	case OPT_CACHE_DIR:
+		if (arg[0] != '/')
+			return bad_argument("cache-dir", arg,
+					    "expected an absolute path");
+		opts->cache_dir = arg;
+		return 0;
+	case OPT_NO_CACHE:
+		opts->no_cache = true;
+		return 0;
+	case OPT_PERF_PAGES:
+		/* The kernel wants a power of two; 64 Ki pages is 256 MiB. */
+		if (parse_ulong(arg, 1, 65536, &opts->perf_pages) < 0 ||
+		    (opts->perf_pages & (opts->perf_pages - 1)))
+			return bad_argument("perf-pages", arg,
+					    "expected a power of 2 from 1 to 65536");
+		return 0;
+	}
+	/* getopt_long has said what was wrong. */
+	fprintf(stderr, "Try '%s --help' for more information.\n",
+		PROGRAM_NAME);
+	return -EINVAL;
+}
+
+/* Combinations that make no sense; each reported. */
+static int check_combinations(const struct options *opts)
+{
+	if (opts->ipv4_only && opts->ipv6_only) {
+		error_msg("-4/--ipv4 and -6/--ipv6 exclude each other");
+		return -EINVAL;
+	}
+	/* -w with -s is CSV, as in tcplife.py; JSON has no columns at all. */
+	if (opts->json && (opts->csv || opts->wide)) {
+		error_msg("-j/--json excludes -s/--csv and -w/--wide");
+		return -EINVAL;
+	}
+	if (opts->json && (opts->time || opts->timestamp)) {
+		error_msg("-j/--json has its own times; -T and -t do not apply");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+enum options_result options_parse(int argc, char **argv, struct options *opts)
+{
+	int c, err = 0;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->attach = ATTACH_AUTO;
 	opts->perf_pages = DEFAULT_PERF_PAGES;
 	opts->cache_dir = DEFAULT_CACHE_DIR;
 	opts->map_entries = DEFAULT_MAP_ENTRIES;
-	while ((c = getopt_long(argc, argv, "hVTtwsjad:c:p:L:D:46", long_options,
-				NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			print_help();
-			exit(EXIT_OK);
-		case 'V':
-			print_version();
-			exit(EXIT_OK);
-		case 'T':
-			opts->time = true;
-			break;
-		case 't':
-			opts->timestamp = true;
-			break;
-		case 'w':
-			opts->wide = true;
-			break;
-		case 's':
-			opts->csv = true;
-			break;
-		case 'j':
-			opts->json = true;
-			break;
-		case 'a':
-			opts->all = true;
-			break;
-		case 'd':
-			/* A year is far more than anyone means; bounds the math. */
-			if (parse_ulong(optarg, 1, 31536000, &opts->duration) < 0)
-				bad_argument("duration", optarg,
-					     "expected seconds from 1 to 31536000");
-			break;
-		case 'c':
-			if (parse_ulong(optarg, 1, ULONG_MAX, &opts->count) < 0)
-				bad_argument("count", optarg,
-					     "expected a number of sessions, 1 or more");
-			break;
-		case OPT_CGROUP:
-			parse_cgroup(optarg, opts);
-			break;
-		case OPT_USER:
-			if (!*optarg || privileges_check_user(optarg) < 0)
-				bad_argument("user", optarg,
-					     "expected an existing user name");
-			opts->user = optarg;
-			break;
-		case OPT_MAP_ENTRIES:
-			/* The kernel caps hash maps far above this anyway. */
-			if (parse_ulong(optarg, 1, 16777216, &opts->map_entries) < 0)
-				bad_argument("map-entries", optarg,
-					     "expected a number from 1 to 16777216");
-			break;
-		case 'p':
-			if (parse_ulong(optarg, 1, PID_LIMIT, &opts->pid) < 0)
-				bad_argument("pid", optarg,
-					     "expected a process ID from 1 to 4194304");
-			break;
-		case 'L':
-			parse_ports("localport", optarg, &opts->lports);
-			break;
-		case 'D':
-			parse_ports("remoteport", optarg, &opts->rports);
-			break;
-		case '4':
-			opts->ipv4_only = true;
-			break;
-		case '6':
-			opts->ipv6_only = true;
-			break;
-		case OPT_EBPF:
-			opts->print_ebpf = true;
-			break;
-		case OPT_INFO:
-			opts->print_info = true;
-			break;
-		case OPT_KERNEL_HEADERS:
-			if (!*optarg)
-				bad_argument("kernel-headers", optarg,
-					     "expected a directory");
-			opts->kernel_headers = optarg;
-			break;
-		case OPT_ALLOW_HEADER_MISMATCH:
-			opts->allow_header_mismatch = true;
-			break;
-		case OPT_ATTACH:
-			opts->attach = parse_attach(optarg);
-			break;
-		case OPT_CACHE_DIR:
-			if (optarg[0] != '/')
-				bad_argument("cache-dir", optarg,
-					     "expected an absolute path");
-			opts->cache_dir = optarg;
-			break;
-		case OPT_NO_CACHE:
-			opts->no_cache = true;
-			break;
-		case OPT_PERF_PAGES:
-			/* The kernel wants a power of two; 64 Ki pages is 256 MiB. */
-			if (parse_ulong(optarg, 1, 65536, &opts->perf_pages) < 0 ||
-			    (opts->perf_pages & (opts->perf_pages - 1)))
-				bad_argument("perf-pages", optarg,
-					     "expected a power of 2 from 1 to 65536");
-			break;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-				PROGRAM_NAME);
-			exit(EXIT_USAGE);
-		}
+	optind = 0;	/* a full rescan, so parsing can be repeated */
+	while (!err && (c = getopt_long(argc, argv, "hVTtwsjad:c:p:L:D:46",
+					long_options, NULL)) != -1)
+		err = handle_option(c, optarg, opts);
+	if (err > 0) {
+		options_free(opts);
+		return OPTIONS_EXIT;
 	}
-	if (optind < argc)
-		die(EXIT_USAGE, "unexpected argument: '%s' (see --help)",
-		    argv[optind]);
-	if (opts->ipv4_only && opts->ipv6_only)
-		die(EXIT_USAGE, "-4/--ipv4 and -6/--ipv6 exclude each other");
-	/* -w with -s is CSV, as in tcplife.py; JSON has no columns at all. */
-	if (opts->json && (opts->csv || opts->wide))
-		die(EXIT_USAGE, "-j/--json excludes -s/--csv and -w/--wide");
-	if (opts->json && (opts->time || opts->timestamp))
-		die(EXIT_USAGE, "-j/--json has its own times; -T and -t do not apply");
+	if (!err && optind < argc) {
+		error_msg("unexpected argument: '%s' (see --help)",
+			  argv[optind]);
+		err = -EINVAL;
+	}
+	if (!err)
+		err = check_combinations(opts);
+	if (err) {
+		options_free(opts);
+		return OPTIONS_USAGE_ERROR;
+	}
+	return OPTIONS_RUN;
 }
 
 void options_free(struct options *opts)

@@ -51,11 +51,18 @@ struct options {
 #define DEFAULT_PERF_PAGES 64
 #define DEFAULT_MAP_ENTRIES 10240
 
+enum options_result {
+	OPTIONS_RUN,		/* OPTS is filled in: go on */
+	OPTIONS_EXIT,		/* --help or --version was printed */
+	OPTIONS_USAGE_ERROR,	/* reported on stderr */
+};
+
 /*
- * Fills OPTS from the command line.  --help and --version are handled here;
- * a bad argument prints an error and exits with EXIT_USAGE.
+ * Fills OPTS from the command line, checking every value before anything
+ * is loaded.  Never exits, so it can be fuzzed; main() decides.
  */
-void options_parse(int argc, char **argv, struct options *opts);
+enum options_result options_parse(int argc, char **argv,
+				  struct options *opts);
 void options_free(struct options *opts);
 
 const char *attach_method_name(enum attach_method method);

@@ -95,19 +95,32 @@ static __always_inline void count_drop(u32 kind)
 }
 
 /*
- * Handles every state change but the final one.  The start time is the first
- * handshake state seen; BPF_NOEXIST keeps a later ESTABLISHED from moving it.
+ * Handles every state change but the final one.
+ *
+ * SYN_SENT and SYN_RECV begin a socket's life as a session, so whatever is
+ * stored for that address then is stale (its CLOSE was missed, e.g. a run
+ * the kernel skipped) and is replaced: otherwise a new socket at a reused
+ * address would inherit an old start and owner.  ESTABLISHED only records
+ * a start if the handshake was not seen.
+ *
  * SYN_SENT, FIN_WAIT1 and LAST_ACK are only ever entered from a system call
  * of the owning task (connect, close/shutdown), so the current task there is
  * the owner; the final CLOSE often runs in softirq context, where it is not.
  */
 static __always_inline void note_state(u64 skp, int newstate)
 {
-	if (newstate == TCP_ESTABLISHED || newstate == TCP_SYN_SENT ||
-	    newstate == TCP_SYN_RECV) {
+	if (newstate == TCP_SYN_SENT || newstate == TCP_SYN_RECV ||
+	    newstate == TCP_ESTABLISHED) {
 		u64 now = bpf_ktime_get_ns();
+		int err;
 
-		if (birth.insert(&skp, &now) == -E2BIG)
+		if (newstate == TCP_ESTABLISHED) {
+			err = birth.insert(&skp, &now);
+		} else {
+			owner.delete(&skp);
+			err = birth.update(&skp, &now);
+		}
+		if (err == -E2BIG)
 			count_drop(TCPLIFE_DROP_BIRTH_FULL);
 	}
 	if (newstate == TCP_SYN_SENT || newstate == TCP_FIN_WAIT1 ||
@@ -203,12 +216,25 @@ static __always_inline int ports_wanted(u16 lport, u16 rport)
 	return 1;
 }
 
-static __always_inline void read_counters(u64 skp, struct tcplife_event *ev)
+/*
+ * The end of every path: the family and port filters, the counters read
+ * as late as possible, and the event sent (or its loss counted).
+ */
+static __always_inline void submit_session(void *ctx, u64 skp,
+					   struct tcplife_event *ev)
 {
+#ifdef FILTER_FAMILY
+	if (ev->family != FILTER_FAMILY)
+		return;
+#endif
+	if (!ports_wanted(ev->lport, ev->rport))
+		return;
 	bpf_probe_read_kernel(&ev->rx_bytes, sizeof(ev->rx_bytes),
 			      (void *)(skp + TCPLIFE_RX_OFFSET));
 	bpf_probe_read_kernel(&ev->tx_bytes, sizeof(ev->tx_bytes),
 			      (void *)(skp + TCPLIFE_TX_OFFSET));
+	if (events.perf_submit(ctx, ev, sizeof(*ev)) < 0)
+		count_drop(TCPLIFE_DROP_PERF_FULL);
 }
 
 #ifndef TCPLIFE_ATTACH_KPROBE
@@ -230,12 +256,6 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 	ev.family = args->family;
 	ev.lport = args->sport;
 	ev.rport = args->dport;
-#ifdef FILTER_FAMILY
-	if (ev.family != FILTER_FAMILY)
-		return 0;
-#endif
-	if (!ports_wanted(ev.lport, ev.rport))
-		return 0;
 	if (ev.family == TCPLIFE_AF_INET) {
 		__builtin_memcpy(ev.laddr, args->saddr, 4);
 		__builtin_memcpy(ev.raddr, args->daddr, 4);
@@ -243,9 +263,7 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 		__builtin_memcpy(ev.laddr, args->saddr_v6, 16);
 		__builtin_memcpy(ev.raddr, args->daddr_v6, 16);
 	}
-	read_counters(skp, &ev);
-	if (events.perf_submit(args, &ev, sizeof(ev)) < 0)
-		count_drop(TCPLIFE_DROP_PERF_FULL);
+	submit_session(args, skp, &ev);
 	return 0;
 }
 
@@ -263,15 +281,15 @@ int on_tcp_set_state(struct pt_regs *ctx, struct sock *sk, int state)
 	if (!finish_session(skp, sk->__sk_common.skc_state, &ev))
 		return 0;
 
+	/*
+	 * Each sk-> read is its own statement: BCC turns them into
+	 * bpf_probe_read() calls, but not inside a macro's arguments.
+	 */
+	u16 dport = sk->__sk_common.skc_dport;
+
 	ev.family = sk->__sk_common.skc_family;
 	ev.lport = sk->__sk_common.skc_num;
-	ev.rport = ntohs(sk->__sk_common.skc_dport);
-#ifdef FILTER_FAMILY
-	if (ev.family != FILTER_FAMILY)
-		return 0;
-#endif
-	if (!ports_wanted(ev.lport, ev.rport))
-		return 0;
+	ev.rport = ntohs(dport);
 	if (ev.family == TCPLIFE_AF_INET) {
 		bpf_probe_read_kernel(ev.laddr, 4,
 				      &sk->__sk_common.skc_rcv_saddr);
@@ -282,9 +300,7 @@ int on_tcp_set_state(struct pt_regs *ctx, struct sock *sk, int state)
 		bpf_probe_read_kernel(ev.raddr, 16,
 				      &sk->__sk_common.skc_v6_daddr);
 	}
-	read_counters(skp, &ev);
-	if (events.perf_submit(ctx, &ev, sizeof(ev)) < 0)
-		count_drop(TCPLIFE_DROP_PERF_FULL);
+	submit_session(ctx, skp, &ev);
 	return 0;
 }
 

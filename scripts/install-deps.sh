@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what tcplife-bcc needs to build, run and test on Debian 12, as
-# root.  Kernel headers: the running kernel's package when Debian has one,
+# root: the test suite also fuzzes (clang's libFuzzer) and compares with
+# the reference tools (bpfcc-tools, libbpf-tools, python3, gnuplot).  Kernel headers: the running kernel's package when Debian has one,
 # otherwise Debian's current headers (used with kernel BTF; see README).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
@@ -14,6 +15,8 @@ apt-get install -y -q --no-install-recommends \
 	gcc make autoconf automake pkg-config \
 	libbpfcc-dev libbpf-dev \
 	mandoc groff-base man-db util-linux procps strace iproute2 jq bpftool \
+	clang libclang-rt-14-dev \
+	python3 gnuplot-nox bpfcc-tools python3-bpfcc libbpf-tools \
 	ca-certificates
 if ! apt-get install -y -q --no-install-recommends "linux-headers-$(uname -r)" 2>/dev/null; then
 	echo "install-deps.sh: Debian has no linux-headers-$(uname -r);" \

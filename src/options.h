@@ -42,13 +42,19 @@ struct options {
 	const char *kernel_headers;
 	bool allow_header_mismatch;
 	enum attach_method attach;
-	unsigned long perf_pages;	/* per CPU, a power of two */
+	unsigned long perf_pages;	/* per CPU, a power of two; 0: auto */
 	const char *cache_dir;
 	bool no_cache;
 	const char *user;	/* --user: run as this account once attached */
 };
 
-#define DEFAULT_PERF_PAGES 64
+/*
+ * Default perf buffer: 2 MiB in all, at least 64 pages (tcplife.py's
+ * size) per CPU.  A reader starved of CPU for ~0.7 s by a 2-core machine
+ * at full load needs ~2 MiB to lose nothing; more CPUs share the load.
+ */
+#define PERF_BUFFER_BUDGET_PAGES 512
+#define MIN_PERF_PAGES 64
 #define DEFAULT_MAP_ENTRIES 10240
 
 enum options_result {

@@ -11,6 +11,7 @@
 #include <bcc/perf_reader.h>
 #include <linux/bpf.h>
 
+#include "options.h"
 #include "perf_stream.h"
 #include "util.h"
 
@@ -85,6 +86,12 @@ int perf_stream_open(struct perf_stream *ps, int map_fd, int pages,
 		return n;
 	ps->on_sample = fn;
 	ps->ctx = ctx;
+	if (pages <= 0) {
+		pages = MIN_PERF_PAGES;
+		while (pages * 2 * n <= PERF_BUFFER_BUDGET_PAGES)
+			pages *= 2;
+	}
+	ps->pages = pages;
 	ps->cpus = xcalloc((size_t)n, sizeof(*ps->cpus));
 	ps->pollfds = xcalloc((size_t)n, sizeof(*ps->pollfds));
 	for (int i = 0; i < n; i++) {

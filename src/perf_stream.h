@@ -14,12 +14,14 @@ struct perf_stream {
 	struct perf_cpu *cpus;
 	struct pollfd *pollfds;
 	int ncpus;
+	int pages;		/* per CPU, as opened */
 	perf_sample_fn on_sample;
 	void *ctx;
 };
 
 /*
- * Opens one buffer of PAGES pages per online CPU into MAP_FD; the kernel
+ * Opens one buffer of PAGES pages (0: the default size) per online CPU
+ * into MAP_FD; the kernel
  * wakes the reader every WAKEUP_EVENTS samples.  Returns 0 or -errno.
  */
 int perf_stream_open(struct perf_stream *ps, int map_fd, int pages,

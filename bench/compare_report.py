@@ -1,0 +1,227 @@
+"""Sums up the rounds: medians with min-max, the Markdown table, the JSON and the chart."""
+
+import json
+import os
+import statistics
+import subprocess
+
+MIB = 1024.0
+
+
+def spread(values):
+    """Median, min and max of the values that exist; None when none do."""
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return None
+    return {"median": statistics.median(vals), "min": min(vals),
+            "max": max(vals), "n": len(vals)}
+
+
+def _per_1k(run):
+    rows = run.get("rows_printed")
+    return run["cpu_ms"] * 1000.0 / rows if rows else None
+
+
+def _ns_per_run(run):
+    n = run.get("bpf_runs")
+    return run["bpf_run_ns"] / n if n else None
+
+
+def _get(key, scale=1.0):
+    return lambda run: run[key] / scale if run.get(key) is not None else None
+
+
+METRICS = [
+    # key, label, digits, value of one run
+    ("startup_ms", "startup to header, ms", 0, _get("startup_ms")),
+    ("cpu_startup_ms", "CPU time to start, ms", 0, _get("cpu_startup_ms")),
+    ("rss_peak_mib", "peak RSS, MiB", 1, _get("rss_peak_kib", MIB)),
+    ("rss_idle_mib", "RSS idle after attach, MiB", 1, _get("rss_idle_kib", MIB)),
+    ("cpu_ms_per_1k_rows", "tool CPU per 1,000 rows, ms", 1, _per_1k),
+    ("cpu_wait_ms", "tool's wait for a CPU during the workload, ms", 0,
+     _get("cpu_wait_ms")),
+    ("bpf_ns_per_run", "BPF program cost per event, ns", 0, _ns_per_run),
+    ("conn_per_s", "workload connections/s", 0, _get("conn_per_s")),
+    ("slowdown_pct", "workload slowdown, %", 1, _get("slowdown_pct")),
+]
+COUNTS = [
+    # key, label
+    ("found", "rows found / expected"),
+    ("missed", "rows missed"),
+    ("extra", "rows printed twice"),
+    ("rows_wrong", "rows with a field wrong"),
+    ("wrong_bytes", "TX/RX bytes wrong"),
+    ("wrong_ms", "MS out of bounds"),
+    ("wrong_pid_comm", "PID/COMM wrong"),
+    ("lost_reported", "lost events the tool reported"),
+    ("bpf_misses", "BPF runs the kernel skipped (recursion_misses)"),
+]
+
+
+def summarise(tool_runs):
+    """The summary of one tool (or the no-tracer baseline) over its rounds."""
+    good = [r for r in tool_runs if "error" not in r]
+    s = {"rounds": len(tool_runs), "failed_rounds": len(tool_runs) - len(good),
+         "errors": sorted({r["error"] for r in tool_runs if "error" in r})}
+    for key, _, _, value in METRICS:
+        s[key] = spread([value(r) for r in good])
+    agree = [r["agreement"] for r in good if "agreement" in r]
+    if agree:
+        total = {k: sum(a[k] for a in agree) for k in
+                 ("expected", "found", "missed", "extra", "other", "correct",
+                  "rows_wrong", "wrong_bytes", "wrong_pid_comm")}
+        total["wrong"] = {f: sum(a["wrong"][f] for a in agree)
+                          for f in agree[0]["wrong"]}
+        total["wrong_ms"] = total["wrong"]["ms"]
+        total["lost_reported"] = sum(r.get("lost_reported", 0) for r in good)
+        total["bpf_misses"] = sum(r.get("bpf_misses", 0) for r in good)
+        total["missed_examples"] = [x for a in agree
+                                    for x in a.get("missed_examples", [])][:4]
+        total["examples"] = []
+        for a in agree:
+            for e in a["examples"]:
+                if e["fields"] not in [x["fields"] for x in total["examples"]]:
+                    total["examples"].append(e)
+        s["agreement"] = total
+    return s
+
+
+def _cell(sp, digits):
+    if sp is None:
+        return ""
+    fmt = "{:,.%df}" % digits
+    med = fmt.format(sp["median"])
+    if sp["n"] == 1:
+        return med
+    return "%s (%s–%s)" % (med, fmt.format(sp["min"]), fmt.format(sp["max"]))
+
+
+def markdown(result):
+    """The table for the terminal and for README.md."""
+    cols = result["columns"]
+    summ = result["summary"]
+    out = []
+    out.append("| | %s |" % " | ".join("`%s`" % c if c != "no tracer" else c
+                                        for c in cols))
+    out.append("|---|" + "---|" * len(cols))
+    for key, label, digits, _ in METRICS:
+        cells = [_cell(summ[c].get(key), digits) for c in cols]
+        if any(cells):
+            out.append("| %s | %s |" % (label, " | ".join(cells)))
+    for key, label in COUNTS:
+        if key == "extra" and not any(
+                (summ[c].get("agreement") or {}).get("extra") for c in cols):
+            continue	# a row that would only ever say 0
+        cells = []
+        for c in cols:
+            a = summ[c].get("agreement")
+            if a is None:
+                cells.append("")
+            elif key == "found":
+                cells.append(("{:,} / {:,}" if a["found"] == a["expected"] else
+                              "**{:,}** / {:,}").format(a["found"], a["expected"]))
+            elif a[key]:
+                cells.append("**{:,}**".format(a[key]))
+            else:
+                cells.append("0")
+        out.append("| %s | %s |" % (label, " | ".join(cells)))
+    for c in cols:
+        bad = [r["exit_status"] for r in result["runs"][c]
+               if r.get("exit_status") not in (None, 0)]
+        if bad:
+            out.append("")
+            out.append("`%s` exited with status %s after SIGINT in %d of %d "
+                       "rounds." % (c, ", ".join(str(b) for b in sorted(set(bad))),
+                                    len(bad), summ[c]["rounds"]))
+        if summ[c]["failed_rounds"]:
+            out.append("")
+            out.append("`%s` failed in %d of %d rounds: %s" % (
+                c, summ[c]["failed_rounds"], summ[c]["rounds"],
+                "; ".join(summ[c]["errors"])))
+    for c in cols:
+        a = summ[c].get("agreement")
+        if a and a["missed"] > a["lost_reported"]:
+            out.append("")
+            out.append("`%s` missed {:,} rows but reported only {:,} lost "
+                       "events: {:,} rows were lost without a report.".format(
+                           a["missed"], a["lost_reported"],
+                           a["missed"] - a["lost_reported"]) % c)
+    examples = [(c, e) for c in cols for e in
+                (summ[c].get("agreement") or {}).get("examples", [])]
+    if examples:
+        out.append("")
+        out.append("Rows that disagree with the ground truth, one of each kind:")
+        out.append("")
+        for c, e in examples:
+            out.append("- `%s`, %s side, %s closed first, wrong %s: `%s`; "
+                       "expected %s" % (c, e["side"], e["closer"],
+                                        "/".join(f.upper() for f in e["fields"]),
+                                        e["got"], e["expected"]))
+    out.append("")
+    for t in [c for c in cols if c in result["tools"]]:
+        info = result["tools"][t]
+        out.append("- `%s`: %s%s" % (t, info["what"], "; " + info["note"]
+                                     if info.get("note") else ""))
+    out.append("")
+    out.append(_workload_text(result["workload"]))
+    return "\n".join(out) + "\n"
+
+
+def _workload_text(w):
+    family = {"both": "IPv4 and IPv6 alternately", "4": "IPv4", "6": "IPv6"}
+    closer = {"mixed": "the client or, in half the sessions, the server",
+              "client": "the client", "server": "the server"}
+    rounds = "%d round%s" % (w["rounds"], "s" if w["rounds"] != 1 else "")
+    pairs = "%d client/server process pair%s" % (
+        w["workers"], "s" if w["workers"] != 1 else "")
+    return ("%s of %s sessions (%s session sides) by %s over loopback, %s; "
+            "the client sends %s bytes, the server "
+            "%s; %s closes first.  The tools' order is rotated every round.  "
+            "Cells are median (min–max) over rounds; counts are totals over "
+            "all rounds." % (
+                rounds, "{:,}".format(w["sessions"]),
+                "{:,}".format(2 * w["sessions"]), pairs,
+                family[w["family"]], w["client_bytes"].replace(",", " or "),
+                w["server_bytes"].replace(",", " or "), closer[w["closer"]]))
+
+
+def write_json(result, path):
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=1, sort_keys=True)
+        f.write("\n")
+    os.replace(path + ".tmp", path)
+
+
+def _num(sp, part="median"):
+    return "?" if sp is None else "%.6g" % sp[part]
+
+
+def write_chart(result, dat_path, img_path, script, fmt):
+    """Writes gnuplot's data file, then the chart from bench/compare.gp."""
+    summ = result["summary"]
+    with open(dat_path, "w", encoding="utf-8") as f:
+        f.write("# tool, then median min max of: startup_ms rss_peak_mib "
+                "rss_idle_mib cpu_ms_per_1k_rows bpf_ns_per_run conn_per_s; "
+                "then % of expected rows correct, wrong, missed\n")
+        for c in result["columns"]:
+            s = summ[c]
+            vals = []
+            for key in ("startup_ms", "rss_peak_mib", "rss_idle_mib",
+                        "cpu_ms_per_1k_rows", "bpf_ns_per_run", "conn_per_s"):
+                vals += [_num(s.get(key), p) for p in ("median", "min", "max")]
+            a = s.get("agreement")
+            if a and a["expected"]:
+                vals += ["%.4g" % (100.0 * a[k] / a["expected"])
+                         for k in ("correct", "rows_wrong", "missed")]
+            else:
+                vals += ["?"] * 3
+            # gnuplot breaks the label at \n, so long names fit under a bar.
+            f.write('"%s" %s\n' % (c.replace(" ", "\\n"), " ".join(vals)))
+    title = "tcplife tools on %s, %s: %d rounds of %s sessions" % (
+        result["host"]["kernel"], result["date"], result["workload"]["rounds"],
+        "{:,}".format(result["workload"]["sessions"]))
+    p = subprocess.run(["gnuplot", "-e",
+                        "datafile='%s'; outfile='%s'; fmt='%s'; charttitle='%s'"
+                        % (dat_path, img_path, fmt, title.replace("'", "")),
+                        script], check=False)
+    return p.returncode == 0

@@ -1,0 +1,156 @@
+/*
+ * Parsing and checking option values: numbers, port lists, cgroups.  Each
+ * bad value is reported in one form, "invalid --OPTION argument: 'VALUE'",
+ * with what was expected.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+
+#include "option_values.h"
+#include "util.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+#define CGROUP2_ROOT "/sys/fs/cgroup"
+#define CGROUP2_HYBRID_ROOT "/sys/fs/cgroup/unified"
+
+/* Reports a bad value; callers then return -EINVAL. */
+int bad_argument(const char *option, const char *value,
+			const char *hint)
+{
+	error_msg("invalid --%s argument: '%s'%s%s", option, value,
+		  hint ? ": " : "", hint ? hint : "");
+	return -EINVAL;
+}
+
+/* Whole decimal numbers only: no sign, no spaces, no trailing junk. */
+int parse_ulong(const char *s, unsigned long min, unsigned long max,
+		       unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+static void port_set_add(struct port_set *set, unsigned long first,
+			 unsigned long last)
+{
+	for (unsigned long p = first; p <= last; p++) {
+		uint64_t bit = UINT64_C(1) << (p & 63);
+
+		if (!(set->bits[p >> 6] & bit)) {
+			set->bits[p >> 6] |= bit;
+			set->count++;
+		}
+	}
+}
+
+/* "80,443,8000-8080"; adds to *SET, allocating it on first use. */
+int parse_ports(const char *option, const char *arg,
+		       struct port_set **set)
+{
+	static const char hint[] =
+		"expected ports 1-65535 or ranges such as 8000-8080, "
+		"separated by commas";
+	char *copy, *save = NULL, *item;
+	int err = 0;
+
+	/* strtok_r would skip empty items ("80,,81"), which we refuse. */
+	if (!*arg || arg[0] == ',' || arg[strlen(arg) - 1] == ',' ||
+	    strstr(arg, ",,"))
+		return bad_argument(option, arg, hint);
+	if (!*set)
+		*set = xcalloc(1, sizeof(**set));
+	copy = xstrdup(arg);
+	for (item = strtok_r(copy, ",", &save); item && !err;
+	     item = strtok_r(NULL, ",", &save)) {
+		unsigned long first, last;
+		char *dash = strchr(item, '-');
+
+		if (dash)
+			*dash = '\0';
+		if (parse_ulong(item, 1, 65535, &first) < 0) {
+			err = bad_argument(option, arg, hint);
+			break;
+		}
+		last = first;
+		if (dash && (parse_ulong(dash + 1, 1, 65535, &last) < 0 ||
+			     last < first)) {
+			err = bad_argument(option, arg, hint);
+			break;
+		}
+		port_set_add(*set, first, last);
+	}
+	free(copy);
+	return err;
+}
+
+/*
+ * A cgroup v2 directory, as a path or relative to /sys/fs/cgroup.  The BPF
+ * program needs its id (the directory's inode number on cgroup2) and its
+ * depth below the hierarchy's root.
+ */
+int parse_cgroup(const char *arg, struct options *opts)
+{
+	static const char hint[] = "expected a cgroup v2 directory, such as "
+				   "/sys/fs/cgroup/system.slice";
+	char path[PATH_MAX], real[PATH_MAX];
+	struct statfs sfs;
+	struct stat st;
+	unsigned int level = 0;
+
+	if (!*arg)
+		return bad_argument("cgroup", arg, hint);
+	/* Relative names: the unified mount, or its hybrid-mode place. */
+	if (arg[0] == '/' || path_is_dir(arg))
+		snprintf(path, sizeof(path), "%s", arg);
+	else if (path_join(path, sizeof(path), CGROUP2_ROOT, arg) < 0 ||
+		 (!path_is_dir(path) &&
+		  path_join(path, sizeof(path), CGROUP2_HYBRID_ROOT, arg) < 0))
+		return bad_argument("cgroup", arg, hint);
+	if (!realpath(path, real) || stat(real, &st) < 0 ||
+	    !S_ISDIR(st.st_mode) || statfs(real, &sfs) < 0 ||
+	    sfs.f_type != CGROUP2_SUPER_MAGIC)
+		return bad_argument("cgroup", arg, hint);
+	/* Depth: how many parents are still on the same cgroup2 mount. */
+	for (char *slash = strrchr(real, '/'); slash && slash != real;
+	     slash = strrchr(real, '/')) {
+		*slash = '\0';
+		if (statfs(real, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+			break;
+		level++;
+	}
+	opts->cgroup_path = arg;
+	opts->cgroup_id = (uint64_t)st.st_ino;
+	opts->cgroup_level = level;
+	return 0;
+}
+
+int parse_attach(const char *arg, enum attach_method *method)
+{
+	if (!strcmp(arg, "auto"))
+		*method = ATTACH_AUTO;
+	else if (!strcmp(arg, "tracepoint"))
+		*method = ATTACH_TRACEPOINT;
+	else if (!strcmp(arg, "kprobe"))
+		*method = ATTACH_KPROBE;
+	else
+		return bad_argument("attach", arg,
+				    "expected auto, tracepoint or kprobe");
+	return 0;
+}

@@ -1,0 +1,64 @@
+/* The --help and --version texts. */
+#include <config.h>
+
+#include <stdio.h>
+
+#include "option_values.h"
+#include "prog_cache.h"
+#include "util.h"
+
+void print_help(void)
+{
+	fputs(
+"Usage: " PROGRAM_NAME " [OPTION]...\n"
+"Trace TCP sessions: print one row per session that closes, with its process,\n"
+"addresses, ports, kilobytes sent and received, and lifespan.\n"
+"\n"
+"Output:\n"
+"  -T, --time             include a TIME column (HH:MM:SS of the close)\n"
+"  -t, --timestamp        include a TIME(s) column (seconds since the first row)\n"
+"  -w, --wide             wide columns (fits IPv6 addresses)\n"
+"  -s, --csv              comma-separated values\n"
+"  -j, --json             JSON Lines: one object per session, exact values\n"
+"  -a, --all              also sessions opened before tracing started\n"
+"                         (their duration is only a lower bound)\n"
+"  -d, --duration SECS    stop after SECS seconds\n"
+"  -c, --count N          stop after N sessions\n"
+"\n"
+"Filters (applied in the kernel):\n"
+"  -p, --pid PID          only sessions of this process\n"
+"  -L, --localport PORTS  only these local ports (e.g. 80,443,8000-8080)\n"
+"  -D, --remoteport PORTS only these remote ports\n"
+"  -4, --ipv4             only IPv4 sessions\n"
+"  -6, --ipv6             only IPv6 sessions\n"
+"      --cgroup DIR       only sessions of tasks in this cgroup v2 directory\n"
+"                         or below it\n"
+"\n"
+"Setup:\n"
+"      --kernel-headers DIR   kernel headers to compile against\n"
+"      --allow-header-mismatch\n"
+"                         without BTF, accept headers of another kernel\n"
+"                         release (byte counts may then be wrong)\n"
+"      --attach METHOD    auto (default), tracepoint or kprobe\n"
+"      --perf-pages N     perf buffer pages per CPU, a power of 2 (default:\n"
+"                         2 MiB shared by all CPUs, at least 64 each)\n"
+"      --map-entries N    sessions tracked at once (default 10240)\n"
+"      --cache-dir DIR    where compiled programs are cached\n"
+"                         (default " DEFAULT_CACHE_DIR ")\n"
+"      --no-cache         always compile; neither read nor write the cache\n"
+"      --user USER        once attached, run as USER (capabilities are\n"
+"                         dropped once attached in any case)\n"
+"      --info             print what was found on this host and exit\n"
+"      --ebpf             print the BPF program and its cflags and exit\n"
+"  -h, --help             display this help and exit\n"
+"  -V, --version          output version information and exit\n"
+"\n"
+"Exit status: 0 on success, 1 on a runtime error, 2 on a usage error.\n"
+"See tcplife-bcc(8) for the fields and how PID/COMM are attributed.\n",
+	stdout);
+}
+
+void print_version(void)
+{
+	printf("%s %s\n", PROGRAM_NAME, PACKAGE_VERSION);
+}

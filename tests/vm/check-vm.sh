@@ -1,0 +1,279 @@
+#!/bin/sh
+# make check-vm: boots Debian's 6.1 kernel under qemu (TCG) with BTF hidden and runs tests/vm/guest-checks.sh in it.
+#
+# This host has BTF and no headers for its own kernel, so the root tests
+# never take the path tcplife-bcc exists for.  The guest does: a real
+# kernel, its exactly matching Debian headers, no BTF, and kprobes.
+#
+# Exit codes follow automake: 0 pass, 1 fail, 77 skip (only when qemu
+# cannot run at all; TCPLIFE_VM_REQUIRE=1 turns that into a failure, for
+# CI), 99 framework error.
+# Environment: TCPLIFE_VM_CACHE (default /var/cache/tcplife-bcc-vm),
+# TCPLIFE_VM_RELEASE (e.g. 6.1.0-56-amd64), TCPLIFE_VM_TIMEOUT (seconds
+# the guest may run, default 570), TCPLIFE_VM_KEEP=1 (keep the work dir),
+# TCPLIFE_VM_QEMU (the qemu binary, default qemu-system-x86_64).
+set -u
+
+ME_=check-vm
+here=$(cd "$(dirname "$0")" && pwd)
+: "${abs_top_srcdir:=$(cd "$here/../.." && pwd)}"
+: "${abs_top_builddir:=$abs_top_srcdir}"
+. "$here/common.sh"
+
+TOOL=$abs_top_builddir/tcplife-bcc
+WORKLOAD=$abs_top_builddir/tests/tcp_workload
+CHECK_ROWS=$abs_top_srcdir/tests/check_rows.awk
+GUEST_SCRIPT=$here/guest-checks.sh
+INIT_SCRIPT=$here/initramfs-init
+TIMEOUT=${TCPLIFE_VM_TIMEOUT:-570}
+QEMU=${TCPLIFE_VM_QEMU:-qemu-system-x86_64}
+# What the initramfs must load to reach the 9p root; their dependencies
+# are found from the modules themselves.
+ROOT_MODULES="virtio_pci 9pnet_virtio 9p"
+CHECKS="guest info tracepoint kprobe refusal"
+
+say_() { printf '%s: %s\n' "$ME_" "$*"; }
+fail_() { say_ "FAIL: $*" >&2; exit 1; }
+framework_failure_() { say_ "framework failure: $*" >&2; exit 99; }
+skip_() {
+	if [ "${TCPLIFE_VM_REQUIRE:-0}" = 1 ]; then
+		fail_ "qemu cannot run, and TCPLIFE_VM_REQUIRE=1: $*"
+	fi
+	say_ "SKIP: $*" >&2
+	exit 77
+}
+now_() { date +%s.%N; }
+since_() { awk -v a="$1" -v b="$(now_)" 'BEGIN { printf "%.1f", b - a }'; }
+
+WORK=$abs_top_builddir/tests/check-vm.dir
+STAGE=
+QEMU_PID=
+cleanup_() {
+	status=$?
+	[ -z "$QEMU_PID" ] || kill -KILL "$QEMU_PID" 2> /dev/null
+	[ -z "$STAGE" ] || rm -rf "$STAGE"
+	if [ "$status" -eq 0 ] && [ "${TCPLIFE_VM_KEEP:-0}" != 1 ]; then
+		rm -rf "$WORK"
+	elif [ -d "$WORK" ]; then
+		say_ "console log, results and qemu output kept in $WORK"
+	fi
+	exit "$status"
+}
+trap cleanup_ EXIT
+trap 'exit 99' INT TERM HUP
+
+# --- Can qemu run here at all? (the only reason to skip) -------------------
+command -v "$QEMU" > /dev/null ||
+	skip_ "$QEMU is not installed (tests/vm/install-deps.sh installs it)"
+# An empty machine that quits at once: TCG starts, nothing else is needed.
+probe=$(printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"quit"}' |
+	timeout 60 "$QEMU" -accel tcg -machine none -nodefaults -display none \
+		-qmp stdio 2>&1) ||
+	skip_ "$QEMU -accel tcg cannot start: $probe"
+
+# --- What the guest runs comes from this build -----------------------------
+for f in "$TOOL" "$WORKLOAD"; do
+	[ -x "$f" ] || framework_failure_ "$f is not built (make check-vm builds it)"
+done
+case "$abs_top_builddir$abs_top_srcdir" in
+*"'"* | *" "*) framework_failure_ "paths with quotes or blanks are not supported" ;;
+esac
+# The static one: the initramfs has no libc.
+[ -n "$(vm_installed_version_ busybox-static)" ] ||
+	framework_failure_ "busybox-static is not installed (run tests/vm/install-deps.sh)"
+command -v cpio > /dev/null || framework_failure_ "cpio is missing (run tests/vm/install-deps.sh)"
+
+pick=$(vm_pick_release_) ||
+	framework_failure_ "no installed linux-headers-6.1.0-N-amd64 with a" \
+		"linux-image of the same version (run tests/vm/install-deps.sh)"
+set -- $pick
+REL=$1 VER=$2
+CACHE=$(vm_cache_dir_ "$REL" "$VER")
+say_ "guest kernel: linux-image-$REL $VER, headers $(readlink -f "/lib/modules/$REL/build")"
+
+rm -rf "$WORK"
+mkdir -p "$WORK/share" || framework_failure_ "cannot create $WORK"
+mkdir -p "$CACHE" || framework_failure_ "cannot create $CACHE (set TCPLIFE_VM_CACHE)"
+STAGE=$(mktemp -d "$CACHE/stage.XXXXXX") || framework_failure_ "cannot write to $CACHE"
+
+# --- The kernel, fetched once per release and version ----------------------
+t_prepare=$(now_)
+fetched=cached
+deb=$CACHE/linux-image.deb
+if [ ! -s "$deb" ]; then
+	fetched=downloaded
+	sandbox=
+	# apt's _apt user cannot write into root's cache directory.
+	[ "$(id -u)" -ne 0 ] || sandbox="-o APT::Sandbox::User=root"
+	# shellcheck disable=SC2086
+	(cd "$STAGE" && apt-get -q $sandbox download "linux-image-$REL=$VER") ||
+		framework_failure_ "apt-get download linux-image-$REL=$VER failed"
+	set -- "$STAGE"/linux-image-*.deb
+	[ "$(dpkg-deb -f "$1" Package Version | tr '\n' ' ')" = \
+		"Package: linux-image-$REL Version: $VER " ] ||
+		framework_failure_ "$1 is not linux-image-$REL $VER"
+	mv "$1" "$deb" || framework_failure_ "cannot store $deb"
+fi
+unpacked=
+unpack_() {
+	[ -z "$unpacked" ] || return 0
+	dpkg -x "$deb" "$STAGE/image" || framework_failure_ "dpkg -x $deb failed"
+	unpacked=$STAGE/image
+}
+if [ ! -s "$CACHE/vmlinuz" ]; then
+	unpack_
+	cp "$unpacked/boot/vmlinuz-$REL" "$CACHE/vmlinuz.tmp" &&
+		mv "$CACHE/vmlinuz.tmp" "$CACHE/vmlinuz" ||
+		framework_failure_ "no boot/vmlinuz-$REL in $deb"
+fi
+
+# --- The initramfs, rebuilt only when its inputs change --------------------
+key=$(cat "$INIT_SCRIPT" /bin/busybox | cksum | cut -d' ' -f1)
+initrd=$CACHE/initramfs-$key-$(echo "$ROOT_MODULES" | tr ' ' '+').cpio.gz
+built=cached
+if [ ! -s "$initrd" ]; then
+	built=built
+	unpack_
+	moddir=$unpacked/lib/modules/$REL/kernel
+	mkdir -p "$STAGE/deps" "$STAGE/root/bin" "$STAGE/root/modules" ||
+		framework_failure_ "cannot populate $STAGE"
+	# Each module's .modinfo says what it depends on ("depends=a,b");
+	# reading it needs no kmod, which a minimal host may lack.
+	queue=$ROOT_MODULES
+	all=
+	while [ -n "$queue" ]; do
+		set -- $queue
+		m=$1
+		shift
+		queue=$*
+		case " $all " in *" $m "*) continue ;; esac
+		ko=$(find "$moddir" -name "$m.ko" -o -name "$(echo "$m" | tr _ -).ko" | head -n 1)
+		[ -n "$ko" ] || framework_failure_ "module $m is not in linux-image-$REL"
+		cp "$ko" "$STAGE/root/modules/$m.ko" || framework_failure_ "cannot copy $ko"
+		tr '\0' '\n' < "$ko" | sed -n 's/^depends=//p' | tr ',' ' ' > "$STAGE/deps/$m"
+		all="$all $m"
+		queue="$queue $(cat "$STAGE/deps/$m")"
+	done
+	# Load order: a module once everything it depends on is loaded.
+	placed=
+	: > "$STAGE/root/modules/order"
+	while [ "$(echo $placed | wc -w)" -lt "$(echo $all | wc -w)" ]; do
+		progress=
+		for m in $all; do
+			case " $placed " in *" $m "*) continue ;; esac
+			ready=yes
+			for d in $(cat "$STAGE/deps/$m"); do
+				case " $placed " in *" $d "*) ;; *) ready= ;; esac
+			done
+			[ -n "$ready" ] || continue
+			placed="$placed $m"
+			echo "$m" >> "$STAGE/root/modules/order"
+			progress=yes
+		done
+		[ -n "$progress" ] || framework_failure_ "module dependency cycle among$all"
+	done
+	cp /bin/busybox "$STAGE/root/bin/busybox" &&
+		cp "$INIT_SCRIPT" "$STAGE/root/init" &&
+		chmod 755 "$STAGE/root/init" ||
+		framework_failure_ "cannot populate the initramfs"
+	(cd "$STAGE/root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+		gzip -1 > "$STAGE/initramfs.cpio.gz" &&
+		mv "$STAGE/initramfs.cpio.gz" "$initrd" ||
+		framework_failure_ "cannot build $initrd"
+	# Images built from older inputs will not be used again.
+	for old in "$CACHE"/initramfs-*.cpio.gz; do
+		[ "$old" = "$initrd" ] || rm -f "$old"
+	done
+	say_ "initramfs modules, in load order: $(tr '\n' ' ' < "$STAGE/root/modules/order")"
+fi
+rm -rf "$STAGE"
+STAGE=
+t_prepare=$(since_ "$t_prepare")
+say_ "kernel $fetched, initramfs $built: $initrd"
+
+# --- Boot ------------------------------------------------------------------
+# The guest mounts tmpfs over these host directories; what the host has
+# there is still visible at /run/host in the guest (see initramfs-init).
+guest_path_() {
+	p=$(readlink -f "$1")
+	case $p in
+	/tmp/* | /run/* | /var/tmp/* | /root/*) echo "/run/host$p" ;;
+	*) echo "$p" ;;
+	esac
+}
+cat > "$WORK/share/env" <<EOF
+TOOL='$(guest_path_ "$TOOL")'
+WORKLOAD='$(guest_path_ "$WORKLOAD")'
+CHECK_ROWS='$(guest_path_ "$CHECK_ROWS")'
+VM_GUEST_SCRIPT='$(guest_path_ "$GUEST_SCRIPT")'
+VM_RELEASE='$REL'
+VM_DEB_VERSION='$VER'
+VM_OUT=/tmp/vm-out
+export TOOL WORKLOAD CHECK_ROWS VM_RELEASE VM_DEB_VERSION VM_OUT
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LC_ALL=C
+EOF
+
+say_ "booting under TCG (timeout ${TIMEOUT} s); the two BPF compiles take about a minute each"
+t_qemu=$(now_)
+# -accel tcg: KVM hangs inside this project's VMs.  multidevs=remap: the
+# host's root spans several filesystems whose inode numbers would clash.
+# -no-reboot: a guest panic ends qemu instead of looping.  One vCPU: the
+# compiles run one after the other, and each took 57-67 s with one vCPU but
+# 81 s with two (multi-threaded TCG costs more than it gains here).
+# -cpu max: clang ran 70 s on it, 85-104 s on the plainer qemu64.
+timeout -k 10 "$TIMEOUT" "$QEMU" -accel tcg -machine pc -cpu max -smp 1 -m 2048 \
+	-nodefaults -no-user-config -display none -no-reboot -monitor none \
+	-serial "file:$WORK/console.log" \
+	-kernel "$CACHE/vmlinuz" -initrd "$initrd" \
+	-append "console=ttyS0 quiet loglevel=3 panic=-1" \
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
+	-virtfs "local,path=$WORK/share,mount_tag=vmout,security_model=none,multidevs=remap" \
+	> "$WORK/qemu.out" 2>&1 &
+QEMU_PID=$!
+wait "$QEMU_PID"
+qemu_status=$?
+QEMU_PID=
+t_qemu=$(since_ "$t_qemu")
+
+sed 's/\r$//; s/^/  console: /' "$WORK/console.log"
+[ ! -s "$WORK/qemu.out" ] || sed 's/^/  qemu: /' "$WORK/qemu.out"
+not_run="not run (see the console log above)"
+if [ "$qemu_status" -eq 124 ] || [ "$qemu_status" -eq 137 ]; then
+	say_ "qemu did not finish within $TIMEOUT s and was killed"
+	not_run="not reached in $TIMEOUT s (TCPLIFE_VM_TIMEOUT)"
+fi
+
+# --- Report ----------------------------------------------------------------
+results=$WORK/share/results
+[ -f "$results" ] || : > "$results"
+echo "$ME_: phase timings"
+printf '  %-52s %7s s (%s)\n' "prepare: kernel $fetched, initramfs $built" "$t_prepare" "host"
+printf '  %-52s %7s s\n' "qemu, start to exit" "$t_qemu"
+awk '$1 == "time" { s = $2; $1 = $2 = ""; sub(/^ +/, ""); printf "    %-50s %7s s\n", $0, s }' "$results"
+
+passed=0
+failed=0
+for c in $CHECKS; do
+	line=$(awk -v c="$c" '$1 == "check" && $2 == c' "$results" | head -n 1)
+	case $line in
+	"check $c PASS"*)
+		passed=$((passed + 1))
+		echo "$ME_: PASS: $c:${line#check "$c" PASS}"
+		;;
+	"check $c FAIL"*)
+		failed=$((failed + 1))
+		echo "$ME_: FAIL: $c:${line#check "$c" FAIL}"
+		;;
+	*)
+		failed=$((failed + 1))
+		echo "$ME_: FAIL: $c: $not_run"
+		;;
+	esac
+done
+awk '$1 == "check" && $3 == "FAIL" && $2 !~ /^(guest|info|tracepoint|kprobe|refusal)$/' "$results" |
+	while read -r _ c _ why; do echo "$ME_: FAIL: $c: $why"; done
+status=$(cat "$WORK/share/status" 2> /dev/null)
+say_ "$passed passed, $failed failed (guest script status: ${status:-none})"
+[ "$failed" -eq 0 ] && [ "$status" = 0 ] || exit 1
+exit 0

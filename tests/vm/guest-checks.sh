@@ -1,0 +1,244 @@
+#!/bin/sh
+# Runs as root inside the check-vm guest: exact rows without BTF via tracepoint and kprobe, and the mismatch refusal.
+#
+# The guest is Debian's 6.1 kernel with the host's root mounted read-only,
+# so the tool, libbcc and the headers are the host's own.  Kernel BTF is
+# hidden here, before anything runs, so the tool takes the path of a host
+# without BTF: struct layouts from the headers.  Results go to
+# $VM_OUT/results as "check NAME PASS|FAIL [why]" and "time SECONDS LABEL"
+# lines, which check-vm.sh reads on the host.  Each tool start compiles
+# the BPF program (about a minute under TCG), so there are only two, one
+# per attach method, both attached while the same sessions run.
+#
+# Set by the host in the env file: TOOL, WORKLOAD, CHECK_ROWS, VM_RELEASE,
+# VM_DEB_VERSION, VM_OUT.
+set -u
+
+# Seconds for one tool to compile and attach: about a minute under TCG,
+# twice that on a busy host; two of these must fit in check-vm.sh's timeout.
+ATTACH_TIMEOUT=240
+res=$VM_OUT/results
+: > "$res"
+failed=0
+
+uptime_() { cut -d' ' -f1 /proc/uptime; }
+since_() { awk -v a="$1" -v b="$(uptime_)" 'BEGIN { printf "%.1f", b - a }'; }
+say_() { echo "guest: $*"; }
+timing_() { echo "time $*" >> "$res"; }
+pass_() { echo "check $1 PASS ${2:-}" >> "$res"; say_ "PASS: $1 ${2:-}"; }
+# One line per result: the host parses them.
+fail_() {
+	why=$(printf '%s' "$2" | tr '\n' ' ')
+	echo "check $1 FAIL $why" >> "$res"
+	say_ "FAIL: $1: $why"
+	failed=1
+}
+# Why a tool failed: its last message, and the verifier's verdict if any.
+tool_error_() {
+	msg=$(grep '^tcplife-bcc:' "$1" | tail -n 1)
+	verdict=$(grep -B 1 '^processed [0-9]* insns' "$1" | head -n 1)
+	echo "${msg:-$(head -n 1 "$1")}${verdict:+ (verifier: $verdict)}"
+}
+# A broken setup would make every later check meaningless.
+abort_() { fail_ "$1" "$2"; sync; exit 1; }
+# The last lines only: a verifier log runs to hundreds.
+show_() { tail -n 40 "$2" | sed "s/^/guest:   $1: /"; }
+
+timing_ "$(uptime_) boot: kernel start to guest checks"
+say_ "tool $TOOL, workload $WORKLOAD"
+work=/tmp/vm-work
+mkdir -p "$work" && cd "$work" || abort_ guest "cannot create $work"
+
+# --- The guest is the kernel the headers were made for, without BTF -------
+rel=$(uname -r)
+[ "$rel" = "$VM_RELEASE" ] || abort_ guest "booted $rel, expected $VM_RELEASE"
+# Same ABI name is not enough: the headers' Debian version must match too.
+case " $(uname -v) " in
+*" $VM_DEB_VERSION "*) ;;
+*) abort_ guest "kernel is '$(uname -v)', headers are Debian $VM_DEB_VERSION" ;;
+esac
+mount -t tracefs tracefs /sys/kernel/tracing || abort_ guest "cannot mount tracefs"
+# Only to list registered kprobes (kprobes/list) as independent evidence.
+mount -t debugfs debugfs /sys/kernel/debug || abort_ guest "cannot mount debugfs"
+had_btf=no
+[ -e /sys/kernel/btf/vmlinux ] && had_btf=yes
+mount -t tmpfs -o ro,mode=0555 nobtf /sys/kernel/btf || abort_ guest "cannot hide BTF"
+[ ! -e /sys/kernel/btf/vmlinux ] || abort_ guest "BTF still visible"
+[ -e /sys/kernel/tracing/kprobe_events ] || abort_ guest "this kernel has no kprobes"
+grep -q ' lo$' /proc/net/if_inet6 || abort_ guest "lo has no IPv6 address"
+pass_ guest "$rel (Debian $VM_DEB_VERSION), BTF hidden (kernel has it: $had_btf), kprobes, IPv6"
+
+# --- --info sees no BTF and the matching headers ---------------------------
+"$TOOL" --info > info 2>&1
+show_ info info
+why=
+grep -q '^kernel BTF: *none' info || why="$why; BTF not reported as none"
+grep -q "^kernel headers: .*release $rel, matches)" info ||
+	why="$why; matching headers not reported"
+grep -q '^tcp_sock offsets: *from the kernel headers' info ||
+	why="$why; offsets not from the headers"
+grep -q '^kprobes: *available' info || why="$why; kprobes not available"
+grep -q '^attach method: *tracepoint (auto)' info ||
+	why="$why; auto does not pick the tracepoint"
+if [ -z "$why" ]; then
+	pass_ info "BTF none, headers $rel match, offsets from headers, kprobes available"
+else
+	fail_ info "${why#; }"
+fi
+
+# --- Both attach methods trace the same known sessions ---------------------
+# start_tracer_ NAME METHOD: starts the tool with --attach METHOD and waits
+# until it is attached; NAME_pid and NAME_state ("up" or why not) are set.
+# One at a time: two compiles at once under TCG take longer than in turn.
+start_tracer_() {
+	t0=$(uptime_)
+	# SIGINT back at its default: a background job would ignore it.
+	# An empty program cache of its own, so that it really compiles.
+	( trap - INT; exec "$TOOL" -s --attach "$2" --cache-dir "$work/cache" ) \
+		> "$1.csv" 2> "$1.err" &
+	eval "$1_pid=$!"
+	# The header is printed only once the program is attached.
+	until [ -s "$1.csv" ]; do
+		if ! kill -0 "$!" 2> /dev/null; then
+			wait "$!"
+			eval "$1_state=\"exited with status $?\""
+			say_ "--attach $2: exited after $(since_ "$t0") s"
+			show_ "$2 stderr" "$1.err"
+			return 1
+		fi
+		if [ "$(since_ "$t0" | cut -d. -f1)" -ge $ATTACH_TIMEOUT ]; then
+			kill -KILL "$!"
+			eval "$1_state=\"not attached after $ATTACH_TIMEOUT s\""
+			show_ "$2 stderr" "$1.err"
+			return 1
+		fi
+		sleep 0.5
+	done
+	eval "$1_state=up"
+	timing_ "$(since_ "$t0") compile+load+attach, --attach $2"
+	say_ "--attach $2: attached after $(since_ "$t0") s"
+}
+# Set and read through eval below.
+# shellcheck disable=SC2034
+tp_state='' kp_state='' st='' pid=''
+start_tracer_ tp tracepoint
+start_tracer_ kp kprobe
+
+probes=$(grep -c ' tcp_set_state+0x0' /sys/kernel/debug/kprobes/list 2> /dev/null)
+
+t0=$(uptime_)
+: > expect
+ok=yes
+# Sizes chosen so each KB figure differs: a swapped or garbage counter fails.
+while read -r args; do
+	# shellcheck disable=SC2086 # word splitting is the point
+	"$WORKLOAD" $args >> expect || { ok="tcp_workload $args failed"; break; }
+done <<EOF
+-n 3 -c 10340 -s 7000 -H 40
+-n 1 -c 0 -s 1 -H 5
+-n 1 -c 1048576 -s 5120 -H 5
+-n 2 -C server -c 600 -s 20000 -H 20 --client-comm vm-cli --server-comm vm-srv
+-6 -n 2 -c 3000 -s 9000 -H 30
+-6 -n 2 -c 2047 -s 4096 -H 30 -C server
+EOF
+[ "$ok" = yes ] || abort_ workload "$ok"
+want=$(wc -l < expect)
+# Rows arrive within 250 ms of the close; TCG makes that a bit longer.
+for n in tp kp; do
+	eval "st=\$${n}_state"
+	[ "$st" = up ] || continue
+	i=0
+	while [ $(($(wc -l < $n.csv) - 1)) -lt "$want" ] && [ $i -lt 100 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+done
+for n in tp kp; do
+	eval "st=\$${n}_state pid=\$${n}_pid"
+	[ "$st" = up ] || continue
+	kill -TERM "$pid"
+	wait "$pid"
+	st=$?
+	[ $st -eq 0 ] || eval "${n}_state=\"exited with status $st after SIGTERM\""
+done
+timing_ "$(since_ "$t0") run: $want session sides traced, both tools stopped"
+
+# check_tracer_ NAME METHOD: its rows match what the workload did.
+check_tracer_() {
+	eval "st=\$${1}_state"
+	if [ "$st" != up ]; then
+		fail_ "$2" "tool $st: $(tool_error_ "$1.err")"
+		return 1
+	fi
+	if ! awk -v lead=0 -f "$CHECK_ROWS" expect "$1.csv" > "$1.check" 2>&1; then
+		show_ "$2 mismatch" "$1.check"
+		show_ "$2 row" "$1.csv"
+		show_ "$2 expected" expect
+		fail_ "$2" "$(head -n 1 "$1.check")"
+		return 1
+	fi
+	return 0
+}
+say_ "expected $want session sides (PID, COMM, IP, ports, TX_KB, RX_KB, MS)"
+check_tracer_ tp tracepoint && pass_ tracepoint "$want rows exact (IPv4 + IPv6, both closers)"
+if check_tracer_ kp kprobe; then
+	# Same sessions, same columns; MS may differ by the microseconds
+	# between the kprobe and the tracepoint firing.
+	same="tracepoint rows not available to compare"
+	if [ "$tp_state" = up ]; then
+		sed '1d; s/,[^,]*$//' tp.csv | sort > tp.rows
+		sed '1d; s/,[^,]*$//' kp.csv | sort > kp.rows
+		same="all columns but MS equal the tracepoint's"
+	fi
+	if [ "$probes" != 1 ]; then
+		fail_ kprobe "kprobes/list shows $probes probes on tcp_set_state, expected 1"
+	elif [ "$tp_state" = up ] && ! cmp -s tp.rows kp.rows; then
+		diff tp.rows kp.rows | sed 's/^/guest:   rows differ: /'
+		fail_ kprobe "rows differ from the tracepoint's"
+	else
+		pass_ kprobe "$want rows exact, $same; it was the one kprobe on tcp_set_state"
+	fi
+fi
+
+# --- Headers of another release are refused --------------------------------
+# A copy of the real headers that only claims another release: everything
+# is linked back except include/generated/utsrelease.h.  Had the tool
+# compiled against it, the rows would even be right; refusing proves that
+# it goes by the release, the only thing it can check without BTF.
+other="$rel-relabelled"
+real=$(readlink -f "/lib/modules/$rel/build")
+fake=$work/headers-$other
+mkdir -p "$fake/include/generated" || abort_ refusal "cannot create $fake"
+for e in "$real"/* "$real"/.[!.]*; do
+	[ -e "$e" ] && [ "${e##*/}" != include ] && ln -s "$e" "$fake/"
+done
+for e in "$real"/include/*; do
+	[ "${e##*/}" = generated ] || ln -s "$e" "$fake/include/"
+done
+for e in "$real"/include/generated/*; do
+	[ "${e##*/}" = utsrelease.h ] || ln -s "$e" "$fake/include/generated/"
+done
+echo "#define UTS_RELEASE \"$other\"" > "$fake/include/generated/utsrelease.h"
+
+t0=$(uptime_)
+why=
+for method in tracepoint kprobe; do
+	# Should it run after all, timeout ends it rather than the host's.
+	timeout 120 "$TOOL" -s --attach $method --kernel-headers "$fake" \
+		> ref.out 2> ref.err
+	st=$?
+	show_ "refusal, --attach $method" ref.err
+	[ $st -eq 1 ] || why="$why; --attach $method exited $st, expected 1"
+	grep -q "are for $other but the running kernel is $rel" ref.err ||
+		why="$why; --attach $method: no mismatch error"
+	[ ! -s ref.out ] || why="$why; --attach $method printed: $(head -c 200 ref.out)"
+done
+timing_ "$(since_ "$t0") refusal: two runs with relabelled headers"
+if [ -z "$why" ]; then
+	pass_ refusal "headers labelled $other: exit 1, mismatch error, no rows"
+else
+	fail_ refusal "${why#; }"
+fi
+
+sync
+exit $failed

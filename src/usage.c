@@ -41,7 +41,7 @@ void print_help(void)
 "                         release (byte counts may then be wrong)\n"
 "      --attach METHOD    auto (default), tracepoint or kprobe\n"
 "      --perf-pages N     perf buffer pages per CPU, a power of 2 (default:\n"
-"                         2 MiB shared by all CPUs, at least 64 each)\n"
+"                         8 MiB shared by all CPUs, at least 64 each)\n"
 "      --map-entries N    sessions tracked at once (default 10240)\n"
 "      --cache-dir DIR    where compiled programs are cached\n"
 "                         (default " DEFAULT_CACHE_DIR ")\n"

@@ -171,10 +171,11 @@ int main(int argc, char **argv)
 	case OPTIONS_RUN:
 		break;
 	}
-	if (opts.print_ebpf)
-		return print_ebpf(&opts);
-	if (opts.print_info)
-		return print_info(&opts);
+	if (opts.print_ebpf || opts.print_info) {
+		status = opts.print_ebpf ? print_ebpf(&opts) : print_info(&opts);
+		options_free(&opts);
+		return status;
+	}
 
 	signals_setup(&wait_mask);
 	if (!privileges_can_trace()) {

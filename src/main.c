@@ -159,7 +159,7 @@ int main(int argc, char **argv)
 	struct attachment att = { .fd = -1 };
 	struct perf_stream ps = { .ncpus = 0 };
 	struct drops drops = { .seen = NULL, .values = NULL, .read_failed = false };
-	struct output out;
+	struct output out = { .pending = NULL, .npending = 0 };
 	sigset_t wait_mask;
 	int err, status = EXIT_RUNTIME;
 
@@ -256,6 +256,7 @@ int main(int argc, char **argv)
 			  out.malformed);
 
 cleanup_host:
+	output_free(&out);
 	detach_program(&att);
 	perf_stream_close(&ps);
 	drops_close(&drops);

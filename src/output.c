@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
@@ -25,24 +26,59 @@ void output_init(struct output *o, const struct options *opts)
 	o->limit = opts->count;
 }
 
+/*
+ * Events are held until the batch ends, at most this many at a time, so a
+ * burst costs bounded memory; ordering is then within each chunk.
+ */
+#define MAX_PENDING 4096
+
+static int by_close_time(const void *a, const void *b)
+{
+	const struct tcplife_event *x = a, *y = b;
+
+	return (x->end_ns > y->end_ns) - (x->end_ns < y->end_ns);
+}
+
+static void print_pending(struct output *o)
+{
+	qsort(o->pending, o->npending, sizeof(*o->pending), by_close_time);
+	for (size_t i = 0; i < o->npending; i++) {
+		/* Rows past -c's count are dropped on purpose, not lost. */
+		if (output_done(o))
+			break;
+		row_print_event(&o->rf, &o->pending[i], sizeof(o->pending[i]),
+				stdout);
+		o->rows++;
+	}
+	o->npending = 0;
+}
+
 void output_sample(void *ctx, const void *data, int size)
 {
 	struct output *o = ctx;
 
-	/* Rows past -c's count are dropped on purpose, not lost. */
-	if (output_done(o))
-		return;
-	if (size < 0 || row_print_event(&o->rf, data, (size_t)size,
-					stdout) < 0) {
+	/* Samples are padded to 8 bytes, so longer is fine; shorter is not. */
+	if (size < (int)sizeof(*o->pending)) {
 		o->malformed++;
 		return;
 	}
-	o->rows++;
+	if (!o->pending)
+		o->pending = xcalloc(MAX_PENDING, sizeof(*o->pending));
+	if (o->npending == MAX_PENDING)
+		print_pending(o);
+	memcpy(&o->pending[o->npending++], data, sizeof(*o->pending));
+}
+
+void output_free(struct output *o)
+{
+	free(o->pending);
+	o->pending = NULL;
+	o->npending = 0;
 }
 
 int output_flush(struct output *o)
 {
-	(void)o;
+	print_pending(o);
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return 0;
 	if (errno == EPIPE)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "format.h"
+#include "tcplife_event.h"
 #include "options.h"
 
 struct output {
@@ -12,6 +13,9 @@ struct output {
 	uint64_t rows;
 	uint64_t malformed;	/* samples too short to be events */
 	uint64_t limit;		/* -c: stop after this many rows; 0: none */
+	/* A batch's events, printed in close order when it is flushed. */
+	struct tcplife_event *pending;
+	size_t npending;
 };
 
 /* Whether -c's number of rows has been printed. */
@@ -19,11 +23,15 @@ struct output {
 
 void output_init(struct output *o, const struct options *opts);
 
-/* perf_sample_fn: formats one event. */
+/* perf_sample_fn: queues one event for the next flush. */
 void output_sample(void *ctx, const void *data, int size);
 
+void output_free(struct output *o);
+
 /*
- * Flushes the rows of one batch.  Returns 0; 1 when the reader went away
+ * Prints the batch's rows in order of their close (per-CPU buffers are
+ * read one after another, so arrival order is not time order), then
+ * flushes them.  Returns 0; 1 when the reader went away
  * (EPIPE: a quiet, successful end); -errno on another write error, which
  * has been reported.
  */

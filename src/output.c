@@ -41,6 +41,9 @@ static int by_close_time(const void *a, const void *b)
 
 static void print_pending(struct output *o)
 {
+	/* qsort() may not be handed a null array, even an empty one. */
+	if (!o->npending)
+		return;
 	qsort(o->pending, o->npending, sizeof(*o->pending), by_close_time);
 	for (size_t i = 0; i < o->npending; i++) {
 		/* Rows past -c's count are dropped on purpose, not lost. */

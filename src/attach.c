@@ -1,4 +1,8 @@
-/* Attaching the loaded program to the kernel, and detaching it. */
+/*
+ * The ways of attaching the BPF program, in one table.  A new method is an
+ * entry here, its entry point in bpf_text/tcplife.bpf.c and its paragraph
+ * in the man page; --attach, --help, --info and the compile follow.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -6,6 +10,7 @@
 #include <unistd.h>
 
 #include <bcc/libbpf.h>
+#include <linux/bpf.h>
 
 #include "attach.h"
 #include "util.h"
@@ -14,16 +19,21 @@
 #define TP_NAME "inet_sock_set_state"
 #define KPROBE_TARGET "tcp_set_state"
 
-enum attach_method attach_resolve(enum attach_method wanted,
-				  const struct tracefs *tfs)
+static bool tracepoint_available(const struct tracefs *tfs)
 {
-	if (wanted != ATTACH_AUTO)
-		return wanted;
-	if (tracefs_has_event(tfs, TP_CATEGORY, TP_NAME))
-		return ATTACH_TRACEPOINT;
-	if (tracefs_has_kprobes(tfs))
-		return ATTACH_KPROBE;
-	return ATTACH_AUTO;
+	return tracefs_has_event(tfs, TP_CATEGORY, TP_NAME);
+}
+
+static int tracepoint_attach(int prog_fd, struct attachment *att)
+{
+	att->fd = bpf_attach_tracepoint(prog_fd, TP_CATEGORY, TP_NAME);
+	return att->fd < 0 ? (errno ? -errno : -EINVAL) : 0;
+}
+
+static void perf_event_detach(struct attachment *att)
+{
+	if (att->fd > 0)
+		bpf_close_perf_event_fd(att->fd);
 }
 
 /*
@@ -45,38 +55,133 @@ static bool kprobe_listed(const char *event)
 	return false;
 }
 
-int attach_program(int prog_fd, enum attach_method method,
+static int kprobe_attach(int prog_fd, struct attachment *att)
+{
+	/* Unique per process, so concurrent runs do not collide. */
+	snprintf(att->event, sizeof(att->event),
+		 "tcplife_bcc_%d_" KPROBE_TARGET, (int)getpid());
+	att->fd = bpf_attach_kprobe(prog_fd, BPF_PROBE_ENTRY, att->event,
+				    KPROBE_TARGET, 0, 0);
+	if (att->fd < 0) {
+		int err = errno ? -errno : -EINVAL;
+
+		att->event[0] = '\0';
+		return err;
+	}
+	att->outlives_us = kprobe_listed(att->event);
+	return 0;
+}
+
+static void kprobe_detach(struct attachment *att)
+{
+	perf_event_detach(att);
+	if (att->event[0])
+		bpf_detach_kprobe(att->event);
+}
+
+/* In order of preference: auto takes the first the kernel offers. */
+static const struct attach_method methods[] = {
+	{
+		.name = "tracepoint",
+		.target = TP_CATEGORY ":" TP_NAME,
+		.available = tracepoint_available,
+		.unavailable = "the " TP_CATEGORY ":" TP_NAME " tracepoint "
+			       "does not exist on this kernel (added in Linux "
+			       "4.16)",
+		.prog_type = BPF_PROG_TYPE_TRACEPOINT,
+		.cflag = NULL,
+		.func = "tracepoint__" TP_CATEGORY "__" TP_NAME,
+		.reads_structs = false,
+		.format_file = "events/" TP_CATEGORY "/" TP_NAME "/format",
+		.attach = tracepoint_attach,
+		.detach = perf_event_detach,
+	},
+	{
+		.name = "kprobe",
+		.target = KPROBE_TARGET,
+		.available = tracefs_has_kprobes,
+		.unavailable = "kprobes are not available on this kernel "
+			       "(CONFIG_KPROBES is off)",
+		.prog_type = BPF_PROG_TYPE_KPROBE,
+		.cflag = "-DTCPLIFE_ATTACH_KPROBE",
+		.func = "on_" KPROBE_TARGET,
+		.reads_structs = true,
+		.format_file = NULL,
+		.attach = kprobe_attach,
+		.detach = kprobe_detach,
+	},
+};
+
+#define NR_METHODS (sizeof(methods) / sizeof(methods[0]))
+
+const struct attach_method *attach_method_by_name(const char *name)
+{
+	for (size_t i = 0; i < NR_METHODS; i++)
+		if (!strcmp(methods[i].name, name))
+			return &methods[i];
+	return NULL;
+}
+
+const struct attach_method *attach_method_nth(unsigned int n)
+{
+	return n < NR_METHODS ? &methods[n] : NULL;
+}
+
+void attach_methods_list(char *buf, size_t size, const char *first)
+{
+	size_t len = (size_t)snprintf(buf, size, "%s", first);
+
+	for (size_t i = 0; i < NR_METHODS && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					i + 1 < NR_METHODS ? ", " : " or ",
+					methods[i].name);
+}
+
+const struct attach_method *attach_resolve(const struct attach_method *wanted,
+					   const struct tracefs *tfs)
+{
+	if (wanted)
+		return wanted;
+	/* Unreadable tracefs (not root): assume a kernel from this decade. */
+	if (!tfs->dir)
+		return &methods[0];
+	for (size_t i = 0; i < NR_METHODS; i++)
+		if (methods[i].available(tfs))
+			return &methods[i];
+	return NULL;
+}
+
+int attach_check(const struct attach_method *method,
+		 const struct tracefs *tfs)
+{
+	char why[512] = "";
+	size_t len = 0;
+
+	if (method && method->available(tfs))
+		return 0;
+	if (method) {
+		error_msg("%s; use --attach auto", method->unavailable);
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < NR_METHODS && len < sizeof(why); i++)
+		len += (size_t)snprintf(why + len, sizeof(why) - len, "%s%s",
+					i ? "; " : "", methods[i].unavailable);
+	error_msg("nothing to attach to: %s", why);
+	return -ENOENT;
+}
+
+int attach_program(int prog_fd, const struct attach_method *method,
 		   struct attachment *att)
 {
 	memset(att, 0, sizeof(*att));
 	att->method = method;
-	if (method == ATTACH_KPROBE) {
-		/* Unique per process, so concurrent runs do not collide. */
-		snprintf(att->kprobe_event, sizeof(att->kprobe_event),
-			 "tcplife_bcc_%d_" KPROBE_TARGET, (int)getpid());
-		att->fd = bpf_attach_kprobe(prog_fd, BPF_PROBE_ENTRY,
-					    att->kprobe_event, KPROBE_TARGET,
-					    0, 0);
-	} else {
-		att->fd = bpf_attach_tracepoint(prog_fd, TP_CATEGORY, TP_NAME);
-	}
-	if (att->fd < 0) {
-		int err = errno ? -errno : -EINVAL;
-
-		att->kprobe_event[0] = '\0';
-		return err;
-	}
-	if (method == ATTACH_KPROBE)
-		att->kprobe_legacy = kprobe_listed(att->kprobe_event);
-	return 0;
+	return method->attach(prog_fd, att);
 }
 
 void detach_program(struct attachment *att)
 {
-	if (att->fd >= 0 && att->fd != 0)
-		bpf_close_perf_event_fd(att->fd);
+	if (att->method && att->fd >= 0)
+		att->method->detach(att);
 	att->fd = -1;
-	if (att->kprobe_event[0])
-		bpf_detach_kprobe(att->kprobe_event);
-	att->kprobe_event[0] = '\0';
+	att->event[0] = '\0';
 }

@@ -1,27 +1,70 @@
-/* Attaching the loaded program to the kernel, and detaching it. */
+/*
+ * The ways of attaching the BPF program to the kernel: one table, from
+ * which --attach, --help, --info, the compile and the attach all read.
+ */
 #ifndef TCPLIFE_ATTACH_H
 #define TCPLIFE_ATTACH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
-#include "options.h"
 #include "tracefs.h"
+
+struct attachment;
+
+struct attach_method {
+	const char *name;		/* --attach value */
+	const char *target;		/* what it attaches to, for messages */
+	/* Whether this kernel offers it; TFS has been probed. */
+	bool (*available)(const struct tracefs *tfs);
+	const char *unavailable;	/* why not, when it is not */
+	unsigned int prog_type;		/* BPF_PROG_TYPE_* */
+	const char *cflag;		/* selects the entry in the text, or NULL */
+	const char *func;		/* that entry's function name */
+	/*
+	 * Whether the entry reads kernel structs itself (through the
+	 * headers' layouts, which BTF offsets cannot stand in for).
+	 */
+	bool reads_structs;
+	/* File under tracefs whose content shapes the compiled program. */
+	const char *format_file;
+	int (*attach)(int prog_fd, struct attachment *att);
+	void (*detach)(struct attachment *att);
+};
 
 struct attachment {
 	int fd;				/* perf event holding the program */
-	enum attach_method method;
-	char kprobe_event[64];		/* name libbcc registered, if any */
-	bool kprobe_legacy;		/* via kprobe_events: needs cleanup */
+	const struct attach_method *method;
+	char event[64];			/* name registered for it, if any */
+	bool outlives_us;		/* via kprobe_events: needs root at exit */
 };
 
-/*
- * Resolves ATTACH_AUTO: the tracepoint when the kernel has it, else the
- * kprobe.  Returns the method, or ATTACH_AUTO when neither is available.
- */
-enum attach_method attach_resolve(enum attach_method wanted,
-				  const struct tracefs *tfs);
+/* The method called NAME, or NULL. */
+const struct attach_method *attach_method_by_name(const char *name);
 
-int attach_program(int prog_fd, enum attach_method method,
+/* The Nth method in order of preference, or NULL past the last. */
+const struct attach_method *attach_method_nth(unsigned int n);
+
+/* "FIRST, tracepoint or kprobe": every name, for --help and errors. */
+void attach_methods_list(char *buf, size_t size, const char *first);
+
+/*
+ * The method for this run: WANTED itself when given (NULL is auto), else
+ * the first in the table the kernel offers.  When tracefs could not be
+ * looked at (tfs->dir NULL), auto means the first method.  Returns NULL
+ * when auto finds none.  The one place a method is chosen.
+ */
+const struct attach_method *attach_resolve(const struct attach_method *wanted,
+					   const struct tracefs *tfs);
+
+/*
+ * Whether METHOD (NULL: auto found none) can be attached here; prints why
+ * not.  Returns 0 or -ENOENT.
+ */
+int attach_check(const struct attach_method *method,
+		 const struct tracefs *tfs);
+
+int attach_program(int prog_fd, const struct attach_method *method,
 		   struct attachment *att);
 void detach_program(struct attachment *att);
 

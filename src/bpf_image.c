@@ -5,7 +5,6 @@
  * pseudo map fd) are pointed at them.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -155,22 +154,22 @@ static int relocate(struct bpf_insn *insns, size_t count,
 	return 0;
 }
 
-static int fd_of(const struct bpf_image *img, const int *fds, const char *name)
+static void close_maps(int *fds)
 {
-	for (uint32_t i = 0; i < img->ntables; i++)
-		if (!strcmp(img->tables[i].name, name))
-			return fds[i] >= 0 ? fcntl(fds[i], F_DUPFD_CLOEXEC, 3) : -1;
-	return -1;
+	for (uint32_t i = 0; i < BPF_IMAGE_MAX_TABLES; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
 }
 
-int bpf_image_load(const struct bpf_image *img, struct loaded_program *lp)
+int bpf_image_load(const struct bpf_image *img, int *prog_fd,
+		   int fds[BPF_IMAGE_MAX_TABLES])
 {
-	int fds[BPF_IMAGE_MAX_TABLES];
 	struct bpf_insn *insns = NULL;
 	int err = 0;
 
-	lp->prog_fd = lp->events_fd = lp->drops_fd = -1;
-	lp->lport_fd = lp->rport_fd = -1;
+	*prog_fd = -1;
 	for (uint32_t i = 0; i < BPF_IMAGE_MAX_TABLES; i++)
 		fds[i] = -1;
 	for (uint32_t i = 0; i < img->ntables; i++) {
@@ -197,43 +196,19 @@ int bpf_image_load(const struct bpf_image *img, struct loaded_program *lp)
 		error_msg("the compiled program refers to an unknown map");
 		goto out;
 	}
-	lp->prog_fd = bcc_prog_load(img->prog_type, img->func_name, insns,
-				    (int)img->insn_bytes, img->license,
-				    img->kern_version, 0, NULL, 0);
-	if (lp->prog_fd < 0) {
+	*prog_fd = bcc_prog_load(img->prog_type, img->func_name, insns,
+				 (int)img->insn_bytes, img->license,
+				 img->kern_version, 0, NULL, 0);
+	if (*prog_fd < 0) {
 		err = errno ? -errno : -EINVAL;
+		*prog_fd = -1;
 		error_msg("loading the BPF program failed: %s", strerror(-err));
-		goto out;
-	}
-	lp->events_fd = fd_of(img, fds, "events");
-	lp->drops_fd = fd_of(img, fds, "drops");
-	lp->lport_fd = fd_of(img, fds, "lport_bitmap");
-	lp->rport_fd = fd_of(img, fds, "rport_bitmap");
-	if (lp->events_fd < 0 || lp->drops_fd < 0) {
-		err = -ENOENT;
-		error_msg("internal error: no events or drops map");
 	}
 out:
-	/* The program holds its own references to every map it uses. */
-	for (uint32_t i = 0; i < img->ntables; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
 	free(insns);
 	if (err)
-		loaded_program_close(lp);
+		close_maps(fds);
 	return err;
-}
-
-void loaded_program_close(struct loaded_program *lp)
-{
-	int *fds[] = { &lp->prog_fd, &lp->events_fd, &lp->drops_fd,
-		       &lp->lport_fd, &lp->rport_fd };
-
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
-	}
 }
 
 void bpf_image_free(struct bpf_image *img)

@@ -46,25 +46,14 @@ int bpf_image_serialize(const struct bpf_image *img, void **buf, size_t *len);
  */
 int bpf_image_parse(const void *buf, size_t len, struct bpf_image *img);
 
-/* Descriptors of the loaded program and of the maps user space needs. */
-struct loaded_program {
-	int prog_fd;
-	int events_fd;		/* BPF_PERF_OUTPUT(events) */
-	int drops_fd;		/* BPF_PERCPU_ARRAY(drops) */
-	int lport_fd;		/* -1 unless -L */
-	int rport_fd;		/* -1 unless -D */
-};
-
-#define LOADED_PROGRAM_INIT { -1, -1, -1, -1, -1 }
-
 /*
  * Creates the image's maps, points the instructions at them and loads the
- * program; the kernel verifier checks it as always.  On failure nothing
- * stays loaded.  Returns 0 or -errno.
+ * program; the kernel verifier checks it as always.  On success *PROG_FD
+ * and MAP_FDS[i], the map of img->tables[i], are open and the caller's; on
+ * failure nothing stays open.  Returns 0 or -errno.
  */
-int bpf_image_load(const struct bpf_image *img, struct loaded_program *lp);
-
-void loaded_program_close(struct loaded_program *lp);
+int bpf_image_load(const struct bpf_image *img, int *prog_fd,
+		   int map_fds[BPF_IMAGE_MAX_TABLES]);
 
 void bpf_image_free(struct bpf_image *img);
 

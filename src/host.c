@@ -50,11 +50,23 @@ const struct counter_offsets *host_offsets(const struct host *h)
 	return h->btf_err == 0 ? &h->offsets : NULL;
 }
 
-/* Whether the program will read kernel structs through the headers. */
-static bool needs_header_layouts(const struct host *h,
-				 enum attach_method method)
+int host_choose_attach(struct host *h, const struct options *opts,
+		       bool may_mount)
 {
-	return h->btf_err != 0 || method == ATTACH_KPROBE;
+	int err = 0;
+
+	if (may_mount)
+		err = tracefs_ensure(&h->tfs);
+	else
+		tracefs_probe(&h->tfs);
+	h->method = attach_resolve(opts->attach, &h->tfs);
+	return err;
+}
+
+/* Whether the program will read kernel structs through the headers. */
+static bool needs_header_layouts(const struct host *h)
+{
+	return h->btf_err != 0 || (h->method && h->method->reads_structs);
 }
 
 int host_check_headers(struct host *h, const struct options *opts)
@@ -79,7 +91,7 @@ int host_check_headers(struct host *h, const struct options *opts)
 		return -ENOENT;
 	}
 	hrel = h->kh.release ? h->kh.release : "an unknown release";
-	if (!h->headers_match && needs_header_layouts(h, opts->attach)) {
+	if (!h->headers_match && needs_header_layouts(h)) {
 		if (!opts->allow_header_mismatch) {
 			error_msg("the headers in %s are for %s but the "
 				  "running kernel is %s, and %s: byte counts "
@@ -89,7 +101,7 @@ int host_check_headers(struct host *h, const struct options *opts)
 				  h->kh.build_dir, hrel, h->uts.release,
 				  h->btf_err ? "it has no BTF to take struct "
 					       "layouts from" :
-					       "the kprobe reads struct sock "
+					       "the program reads struct sock "
 					       "from headers",
 				  h->uts.release);
 			return -EPERM;
@@ -114,7 +126,8 @@ static bool has_privileges(void)
 
 void host_print_info(struct host *h, const struct options *opts)
 {
-	const char *tp_state;
+	const struct attach_method *m;
+	bool mountable;
 
 	printf("kernel release:    %s\n", h->uts.release);
 	if (h->btf_err == 0)
@@ -144,7 +157,8 @@ void host_print_info(struct host *h, const struct options *opts)
 		       "tcp_sock\n");
 
 	tracefs_probe(&h->tfs);
-	if (!h->tfs.dir && has_privileges() && tracefs_ensure(&h->tfs) == 0)
+	mountable = !h->tfs.dir && has_privileges();
+	if (host_choose_attach(h, opts, mountable) == 0 && mountable)
 		printf("tracefs:           not mounted (will be mounted at %s "
 		       "while attaching)\n", TRACEFS_DIR);
 	else if (h->tfs.dir)
@@ -152,17 +166,18 @@ void host_print_info(struct host *h, const struct options *opts)
 	else
 		printf("tracefs:           not mounted (needs root to "
 		       "mount)\n");
-	tp_state = !h->tfs.dir ? "unknown" :
-		   tracefs_has_event(&h->tfs, "sock", "inet_sock_set_state") ?
-		   "present" : "missing";
-	printf("tracepoint:        sock:inet_sock_set_state %s\n", tp_state);
-	printf("kprobes:           %s\n", !h->tfs.dir ? "unknown" :
-	       tracefs_has_kprobes(&h->tfs) ? "available" : "unavailable");
-	h->method = attach_resolve(opts->attach, &h->tfs);
+	for (unsigned int i = 0; (m = attach_method_nth(i)); i++) {
+		char label[32];
+
+		snprintf(label, sizeof(label), "%s:", m->name);
+		printf("%-19s%s %s\n", label, m->target, !h->tfs.dir ?
+		       "unknown" : m->available(&h->tfs) ? "available" :
+		       "unavailable");
+	}
 	printf("attach method:     %s%s\n",
-	       h->method == ATTACH_AUTO ? "none available" :
-	       attach_method_name(h->method),
-	       opts->attach == ATTACH_AUTO ? " (auto)" : "");
+	       h->method ? h->method->name : "none available",
+	       opts->attach ? "" : h->tfs.dir ? " (auto)" :
+	       " (auto, assumed: tracefs unreadable)");
 	tracefs_release(&h->tfs);
 	printf("libbcc:            %s\n", LIBBCC_VERSION);
 	printf("privileges:        %s\n", has_privileges() ? "root" :

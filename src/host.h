@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <sys/utsname.h>
 
+#include "attach.h"
 #include "btf_offsets.h"
 #include "kheaders.h"
 #include "options.h"
@@ -21,14 +22,23 @@ struct host {
 	struct kheaders kh;
 	bool headers_match;		/* kh.release == uts.release */
 	struct tracefs tfs;
-	enum attach_method method;	/* ATTACH_AUTO: none available */
+	/* Chosen by host_choose_attach; NULL: none available. */
+	const struct attach_method *method;
 };
 
 /* Looks at BTF and headers only; no privileges needed, nothing changed. */
 void host_discover(struct host *h, const struct options *opts);
 
 /*
- * Checks that the discovered host can give correct results with OPTS,
+ * Finds tracefs (mounting it when MAY_MOUNT and needed) and resolves
+ * opts->attach into h->method: every user of the method asks here.
+ * Returns 0, or -errno when tracefs could not be mounted.
+ */
+int host_choose_attach(struct host *h, const struct options *opts,
+		       bool may_mount);
+
+/*
+ * Checks, for the method host_choose_attach chose, that the discovered host can give correct results with OPTS,
  * printing a message for each problem.  Returns 0 or -errno.
  */
 int host_check_headers(struct host *h, const struct options *opts);

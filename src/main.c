@@ -37,15 +37,14 @@ static int print_ebpf(const struct options *opts)
 {
 	struct program_cflags cf;
 	struct counter_offsets off;
-	struct tracefs tfs;
-	enum attach_method method;
+	struct host h;
 	bool btf = btf_counter_offsets(VMLINUX_BTF_PATH, &off) == 0;
 
-	tracefs_probe(&tfs);
-	method = attach_resolve(opts->attach, &tfs);
-	if (method == ATTACH_AUTO)	/* tracefs unreadable: assume >= 4.16 */
-		method = ATTACH_TRACEPOINT;
-	program_cflags_build(&cf, opts, btf ? &off : NULL, method);
+	memset(&h, 0, sizeof(h));
+	host_choose_attach(&h, opts, false);
+	if (!h.method)		/* what auto would have wanted */
+		h.method = attach_method_nth(0);
+	program_cflags_build(&cf, opts, btf ? &off : NULL, h.method);
 	program_print(tcplife_bpf_text, &cf);
 	program_cflags_free(&cf);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
@@ -63,7 +62,7 @@ static int print_info(const struct options *opts)
 
 static int choose_attach_method(struct host *h, const struct options *opts)
 {
-	int err = tracefs_ensure(&h->tfs);
+	int err = host_choose_attach(h, opts, true);
 
 	if (err) {
 		error_msg("tracefs is not mounted and mounting it at %s failed: "
@@ -71,26 +70,7 @@ static int choose_attach_method(struct host *h, const struct options *opts)
 			  TRACEFS_DIR, strerror(-err), TRACEFS_DIR);
 		return err;
 	}
-	h->method = attach_resolve(opts->attach, &h->tfs);
-	if (h->method == ATTACH_AUTO) {
-		error_msg("this kernel has neither the sock:inet_sock_set_state "
-			  "tracepoint nor kprobes: nothing to attach to");
-		return -ENOENT;
-	}
-	if (h->method == ATTACH_TRACEPOINT &&
-	    !tracefs_has_event(&h->tfs, "sock", "inet_sock_set_state")) {
-		error_msg("the sock:inet_sock_set_state tracepoint does not "
-			  "exist on this kernel (added in Linux 4.16); use "
-			  "--attach kprobe or --attach auto");
-		return -ENOENT;
-	}
-	if (h->method == ATTACH_KPROBE && !tracefs_has_kprobes(&h->tfs)) {
-		error_msg("kprobes are not available on this kernel "
-			  "(CONFIG_KPROBES is off); use --attach tracepoint "
-			  "or --attach auto");
-		return -ENOENT;
-	}
-	return 0;
+	return attach_check(h->method, &h->tfs);
 }
 
 static int fill_port_filters(const struct loaded_program *lp,
@@ -184,8 +164,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	host_discover(&host, &opts);
-	if (host_check_headers(&host, &opts) < 0 ||
-	    choose_attach_method(&host, &opts) < 0)
+	if (choose_attach_method(&host, &opts) < 0 ||
+	    host_check_headers(&host, &opts) < 0)
 		goto cleanup_host;
 
 	program_cflags_build(&cf, &opts, host_offsets(&host), host.method);
@@ -209,9 +189,8 @@ int main(int argc, char **argv)
 	}
 	err = attach_program(lp.prog_fd, host.method, &att);
 	if (err) {
-		error_msg("attaching to %s failed: %s",
-			  host.method == ATTACH_KPROBE ? "tcp_set_state" :
-			  "sock:inet_sock_set_state", strerror(-err));
+		error_msg("attaching to %s failed: %s", host.method->target,
+			  strerror(-err));
 		goto cleanup_host;
 	}
 	tracefs_release(&host.tfs);
@@ -221,7 +200,7 @@ int main(int argc, char **argv)
 	 * kprobe_events, old kernels) must be removed at exit with
 	 * privileges, so only then are they kept.
 	 */
-	if (!att.kprobe_legacy) {
+	if (!att.outlives_us) {
 		err = privileges_drop(opts.user);
 		if (err) {
 			error_msg("dropping privileges%s%s failed: %s",

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
+#include "attach.h"
 #include "option_values.h"
 #include "util.h"
 
@@ -141,16 +142,19 @@ int parse_cgroup(const char *arg, struct options *opts)
 	return 0;
 }
 
-int parse_attach(const char *arg, enum attach_method *method)
+int parse_attach(const char *arg, const struct attach_method **method)
 {
-	if (!strcmp(arg, "auto"))
-		*method = ATTACH_AUTO;
-	else if (!strcmp(arg, "tracepoint"))
-		*method = ATTACH_TRACEPOINT;
-	else if (!strcmp(arg, "kprobe"))
-		*method = ATTACH_KPROBE;
-	else
-		return bad_argument("attach", arg,
-				    "expected auto, tracepoint or kprobe");
+	if (!strcmp(arg, "auto")) {
+		*method = NULL;
+		return 0;
+	}
+	*method = attach_method_by_name(arg);
+	if (!*method) {
+		char list[200], hint[220];
+
+		attach_methods_list(list, sizeof(list), "auto");
+		snprintf(hint, sizeof(hint), "expected %s", list);
+		return bad_argument("attach", arg, hint);
+	}
 	return 0;
 }

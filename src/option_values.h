@@ -17,7 +17,8 @@ int parse_ports(const char *option, const char *arg, struct port_set **set);
 /* A cgroup v2 directory: fills opts->cgroup_path, _id and _level. */
 int parse_cgroup(const char *arg, struct options *opts);
 
-int parse_attach(const char *arg, enum attach_method *method);
+/* --attach: a method from the table, or NULL for auto. */
+int parse_attach(const char *arg, const struct attach_method **method);
 
 void print_help(void);
 void print_version(void);

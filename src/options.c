@@ -64,19 +64,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-const char *attach_method_name(enum attach_method method)
-{
-	switch (method) {
-	case ATTACH_TRACEPOINT:
-		return "tracepoint";
-	case ATTACH_KPROBE:
-		return "kprobe";
-	case ATTACH_AUTO:
-		break;
-	}
-	return "auto";
-}
-
 /* One option; returns 0, -EINVAL after reporting, or 1 for --help/-V. */
 static int handle_option(int c, char *arg, struct options *opts)
 {
@@ -209,7 +196,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 	int c, err = 0;
 
 	memset(opts, 0, sizeof(*opts));
-	opts->attach = ATTACH_AUTO;
+	opts->attach = NULL;
 	opts->perf_pages = 0;
 	opts->cache_dir = DEFAULT_CACHE_DIR;
 	opts->map_entries = DEFAULT_MAP_ENTRIES;

@@ -5,11 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum attach_method {
-	ATTACH_AUTO,
-	ATTACH_TRACEPOINT,
-	ATTACH_KPROBE,
-};
+struct attach_method;
 
 #define PORT_BITMAP_WORDS (65536 / 64)
 
@@ -41,21 +37,13 @@ struct options {
 	bool print_info;
 	const char *kernel_headers;
 	bool allow_header_mismatch;
-	enum attach_method attach;
+	const struct attach_method *attach;	/* NULL: auto */
 	unsigned long perf_pages;	/* per CPU, a power of two; 0: auto */
 	const char *cache_dir;
 	bool no_cache;
 	const char *user;	/* --user: run as this account once attached */
 };
 
-/*
- * Default perf buffer: 8 MiB in all, at least 64 pages (tcplife.py's
- * size) per CPU.  Two load generators saturating a 2-core machine (21,000
- * sessions/s) starve the reader for up to ~0.75 s: 2 MiB lost 8% of the
- * events, 8 MiB none.  More CPUs share the load.
- */
-#define PERF_BUFFER_BUDGET_PAGES 2048
-#define MIN_PERF_PAGES 64
 #define DEFAULT_MAP_ENTRIES 10240
 
 enum options_result {
@@ -71,7 +59,5 @@ enum options_result {
 enum options_result options_parse(int argc, char **argv,
 				  struct options *opts);
 void options_free(struct options *opts);
-
-const char *attach_method_name(enum attach_method method);
 
 #endif

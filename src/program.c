@@ -4,8 +4,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,72 @@
 #include "program.h"
 #include "util.h"
 
-#define TRACEPOINT_FUNC "tracepoint__sock__inet_sock_set_state"
-#define KPROBE_FUNC "on_tcp_set_state"
+/* The maps user space needs, by the names the BPF text gives them. */
+static const struct map_role {
+	const char *name;
+	size_t fd_offset;	/* of its descriptor in struct loaded_program */
+	bool required;		/* the rest exist only with some cflags */
+} map_roles[] = {
+	{ "events", offsetof(struct loaded_program, events_fd), true },
+	{ "drops", offsetof(struct loaded_program, drops_fd), true },
+	{ "lport_bitmap", offsetof(struct loaded_program, lport_fd), false },
+	{ "rport_bitmap", offsetof(struct loaded_program, rport_fd), false },
+};
+
+#define NR_ROLES (sizeof(map_roles) / sizeof(map_roles[0]))
+
+static int *role_fd(struct loaded_program *lp, const struct map_role *r)
+{
+	return (int *)((char *)lp + r->fd_offset);
+}
+
+void loaded_program_close(struct loaded_program *lp)
+{
+	if (lp->prog_fd >= 0)
+		close(lp->prog_fd);
+	lp->prog_fd = -1;
+	for (size_t i = 0; i < NR_ROLES; i++) {
+		int *fd = role_fd(lp, &map_roles[i]);
+
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
+}
+
+/*
+ * Loads IMG and keeps the descriptors of the maps with a role; the program
+ * holds its own references to every map it uses.
+ */
+static int load_image(const struct bpf_image *img, struct loaded_program *lp)
+{
+	int fds[BPF_IMAGE_MAX_TABLES];
+	int err = 0;
+
+	for (size_t i = 0; i < NR_ROLES; i++)
+		*role_fd(lp, &map_roles[i]) = -1;
+	err = bpf_image_load(img, &lp->prog_fd, fds);
+	if (err)
+		return err;
+	for (size_t r = 0; r < NR_ROLES && !err; r++) {
+		int *fd = role_fd(lp, &map_roles[r]);
+
+		for (uint32_t i = 0; i < img->ntables; i++)
+			if (!strcmp(img->tables[i].name, map_roles[r].name))
+				/* Above 0-2, so it is never taken for stdio. */
+				*fd = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+		if (*fd < 0 && map_roles[r].required) {
+			error_msg("internal error: the program has no %s map",
+				  map_roles[r].name);
+			err = -ENOENT;
+		}
+	}
+	for (uint32_t i = 0; i < img->ntables; i++)
+		close(fds[i]);
+	if (err)
+		loaded_program_close(lp);
+	return err;
+}
 
 static void add_flag(struct program_cflags *cf, char *flag)
 {
@@ -32,11 +97,11 @@ static void add_flag(struct program_cflags *cf, char *flag)
 
 void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 			  const struct counter_offsets *offsets,
-			  enum attach_method method)
+			  const struct attach_method *method)
 {
 	memset(cf, 0, sizeof(*cf));
-	if (method == ATTACH_KPROBE)
-		add_flag(cf, xstrdup("-DTCPLIFE_ATTACH_KPROBE"));
+	if (method->cflag)
+		add_flag(cf, xstrdup(method->cflag));
 	if (offsets) {
 		add_flag(cf, xasprintf("-DTCPLIFE_RX_OFFSET=%ld", offsets->rx));
 		add_flag(cf, xasprintf("-DTCPLIFE_TX_OFFSET=%ld", offsets->tx));
@@ -107,17 +172,13 @@ static int add_build_includes(const struct kheaders *kh, const char **argv,
 }
 
 int program_load(const char *text, const struct program_cflags *cf,
-		 const struct kheaders *kh, enum attach_method method,
+		 const struct kheaders *kh, const struct attach_method *method,
 		 const char *tracefs_dir, const struct program_cache_opts *cache,
 		 struct loaded_program *lp)
 {
 	const char *argv[PROGRAM_MAX_CFLAGS + 8];
 	char *owned[8], *format = NULL;
 	int argc = 0, nowned = 0, err;
-	const char *func = method == ATTACH_KPROBE ? KPROBE_FUNC :
-						     TRACEPOINT_FUNC;
-	unsigned int type = method == ATTACH_KPROBE ? BPF_PROG_TYPE_KPROBE :
-						      BPF_PROG_TYPE_TRACEPOINT;
 	struct prog_cache_key key;
 	struct bpf_image img;
 	bool cached = false;
@@ -136,24 +197,24 @@ int program_load(const char *text, const struct program_cflags *cf,
 			.headers_release = kh->release,
 		};
 
-		if (method == ATTACH_TRACEPOINT && tracefs_dir) {
-			format = xasprintf("%s/events/sock/inet_sock_set_state/"
-					   "format", tracefs_dir);
+		if (method->format_file && tracefs_dir) {
+			format = xasprintf("%s/%s", tracefs_dir,
+					   method->format_file);
 			in.tracepoint_format = format;
 		}
 		prog_cache_key(&in, &key);
 		cached = prog_cache_lookup(cache->dir, &key, &img) == 0;
 	}
 	if (!cached) {
-		err = compile_in_child(text, argv, argc, kh->source_dir, func,
-				       type, &img);
+		err = compile_in_child(text, argv, argc, kh->source_dir,
+				       method->func, method->prog_type, &img);
 		if (err)
 			goto out;
 		/* A cache that cannot be written only costs the next start. */
 		if (cache->dir)
 			prog_cache_store(cache->dir, &key, &img);
 	}
-	err = bpf_image_load(&img, lp);
+	err = load_image(&img, lp);
 	bpf_image_free(&img);
 out:
 	for (int i = 0; i < nowned; i++)

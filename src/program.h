@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "attach.h"
 #include "bpf_image.h"
 #include "btf_offsets.h"
 #include "kheaders.h"
@@ -19,12 +20,25 @@ struct program_cflags {
 
 /*
  * OFFSETS may be NULL: the program then takes the counters' layout from
- * the kernel headers.  METHOD must be resolved (not ATTACH_AUTO).
+ * the kernel headers.  METHOD is the resolved one (attach_resolve).
  */
 void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 			  const struct counter_offsets *offsets,
-			  enum attach_method method);
+			  const struct attach_method *method);
 void program_cflags_free(struct program_cflags *cf);
+
+/* Descriptors of the loaded program and of the maps user space uses. */
+struct loaded_program {
+	int prog_fd;
+	int events_fd;		/* BPF_PERF_OUTPUT(events) */
+	int drops_fd;		/* BPF_PERCPU_ARRAY(drops) */
+	int lport_fd;		/* -1 unless -L */
+	int rport_fd;		/* -1 unless -D */
+};
+
+#define LOADED_PROGRAM_INIT { -1, -1, -1, -1, -1 }
+
+void loaded_program_close(struct loaded_program *lp);
 
 /* Where compiled programs are cached; dir NULL disables the cache. */
 struct program_cache_opts {
@@ -37,7 +51,7 @@ struct program_cache_opts {
  * nothing stays loaded and a message has been printed; -errno.
  */
 int program_load(const char *text, const struct program_cflags *cf,
-		 const struct kheaders *kh, enum attach_method method,
+		 const struct kheaders *kh, const struct attach_method *method,
 		 const char *tracefs_dir, const struct program_cache_opts *cache,
 		 struct loaded_program *lp);
 

@@ -3,12 +3,15 @@
 
 #include <stdio.h>
 
+#include "attach.h"
 #include "option_values.h"
 #include "prog_cache.h"
 #include "util.h"
 
 void print_help(void)
 {
+	char methods[200];
+
 	fputs(
 "Usage: " PROGRAM_NAME " [OPTION]...\n"
 "Trace TCP sessions: print one row per session that closes, with its process,\n"
@@ -38,8 +41,11 @@ void print_help(void)
 "      --kernel-headers DIR   kernel headers to compile against\n"
 "      --allow-header-mismatch\n"
 "                         without BTF, accept headers of another kernel\n"
-"                         release (byte counts may then be wrong)\n"
-"      --attach METHOD    auto (default), tracepoint or kprobe\n"
+"                         release (byte counts may then be wrong)\n",
+	stdout);
+	attach_methods_list(methods, sizeof(methods), "auto (default)");
+	printf("      --attach METHOD    %s\n", methods);
+	fputs(
 "      --perf-pages N     perf buffer pages per CPU, a power of 2 (default:\n"
 "                         8 MiB shared by all CPUs, at least 64 each)\n"
 "      --map-entries N    sessions tracked at once (default 10240)\n"

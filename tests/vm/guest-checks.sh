@@ -77,7 +77,7 @@ grep -q "^kernel headers: .*release $rel, matches)" info ||
 	why="$why; matching headers not reported"
 grep -q '^tcp_sock offsets: *from the kernel headers' info ||
 	why="$why; offsets not from the headers"
-grep -q '^kprobes: *available' info || why="$why; kprobes not available"
+grep -q '^kprobe: .* available$' info || why="$why; kprobes not available"
 grep -q '^attach method: *tracepoint (auto)' info ||
 	why="$why; auto does not pick the tracepoint"
 if [ -z "$why" ]; then

@@ -111,9 +111,9 @@ int host_check_headers(struct host *h, const struct options *opts)
 			    "(and, with kprobes, addresses) may be wrong",
 			    hrel, h->uts.release);
 	} else if (h->kh.origin == KHEADERS_NEAREST) {
-		error_msg("note: no kernel headers for %s; using %s's from "
-			  "%s (byte counter offsets come from BTF)",
-			  h->uts.release, hrel, h->kh.build_dir);
+		note_msg("no kernel headers for %s; using %s's from "
+			 "%s (byte counter offsets come from BTF)",
+			 h->uts.release, hrel, h->kh.build_dir);
 	}
 	return 0;
 }

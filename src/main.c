@@ -6,7 +6,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -139,7 +138,8 @@ int main(int argc, char **argv)
 	struct attachment att = { .fd = -1 };
 	struct perf_stream ps = { .ncpus = 0 };
 	struct drops drops = { .seen = NULL, .values = NULL, .read_failed = false };
-	struct output out = { .pending = NULL, .npending = 0 };
+	struct output out = OUTPUT_INIT;
+	uint64_t attach_ns;
 	sigset_t wait_mask;
 	int err, status = EXIT_RUNTIME;
 
@@ -151,6 +151,8 @@ int main(int argc, char **argv)
 	case OPTIONS_RUN:
 		break;
 	}
+	if (opts.quiet)
+		notes_silence();
 	if (opts.print_ebpf || opts.print_info) {
 		status = opts.print_ebpf ? print_ebpf(&opts) : print_info(&opts);
 		options_free(&opts);
@@ -213,13 +215,11 @@ int main(int argc, char **argv)
 			    "--user %s not applied", opts.user);
 	}
 
-	/* The header says "attached": it must not wait for the first batch. */
-	out.rf.attach_ns = monotonic_ns();
-	row_print_header(&out.rf, stdout);
-	err = output_flush(&out);
+	attach_ns = monotonic_ns();
+	err = output_start(&out, attach_ns);
 	if (err == 0)
 		err = trace_loop(&ps, &out, &drops, &wait_mask,
-				 opts.duration ? out.rf.attach_ns +
+				 opts.duration ? attach_ns +
 				 opts.duration * 1000000000ULL : 0);
 	status = err < 0 ? EXIT_RUNTIME : EXIT_OK;
 
@@ -230,9 +230,7 @@ int main(int argc, char **argv)
 	if (err < 0)
 		status = EXIT_RUNTIME;
 	drops_report_totals(&drops);
-	if (out.malformed)
-		error_msg("ignored %" PRIu64 " malformed events",
-			  out.malformed);
+	output_report(&out);
 
 cleanup_host:
 	output_free(&out);

@@ -42,6 +42,7 @@ static const struct option long_options[] = {
 	{ "csv", no_argument, NULL, 's' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "all", no_argument, NULL, 'a' },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "count", required_argument, NULL, 'c' },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
@@ -91,6 +92,9 @@ static int handle_option(int c, char *arg, struct options *opts)
 		return 0;
 	case 'a':
 		opts->all = true;
+		return 0;
+	case 'q':
+		opts->quiet = true;
 		return 0;
 	case 'd':
 		/* A year is far more than anyone means; bounds the math. */
@@ -201,7 +205,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 	opts->cache_dir = DEFAULT_CACHE_DIR;
 	opts->map_entries = DEFAULT_MAP_ENTRIES;
 	optind = 0;	/* a full rescan, so parsing can be repeated */
-	while (!err && (c = getopt_long(argc, argv, "hVTtwsjad:c:p:L:D:46",
+	while (!err && (c = getopt_long(argc, argv, "hVTtwsjaqd:c:p:L:D:46",
 					long_options, NULL)) != -1)
 		err = handle_option(c, optarg, opts);
 	if (err > 0) {

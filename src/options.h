@@ -22,6 +22,7 @@ struct options {
 	bool csv;		/* -s */
 	bool json;		/* -j */
 	bool all;		/* -a: also sessions opened before tracing */
+	bool quiet;		/* -q: no notes */
 	unsigned long duration;	/* -d, seconds; 0: until stopped */
 	unsigned long count;	/* -c, rows; 0: unlimited */
 	unsigned long map_entries;

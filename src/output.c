@@ -4,6 +4,7 @@
  * write(2) per row.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,19 @@ void output_sample(void *ctx, const void *data, int size)
 	if (o->npending == MAX_PENDING)
 		print_pending(o);
 	memcpy(&o->pending[o->npending++], data, sizeof(*o->pending));
+}
+
+int output_start(struct output *o, uint64_t attach_ns)
+{
+	o->rf.attach_ns = attach_ns;
+	row_print_header(&o->rf, stdout);
+	return output_flush(o);
+}
+
+void output_report(const struct output *o)
+{
+	if (o->malformed)
+		error_msg("ignored %" PRIu64 " malformed events", o->malformed);
 }
 
 void output_free(struct output *o)

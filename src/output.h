@@ -18,6 +18,9 @@ struct output {
 	size_t npending;
 };
 
+/* Safe to output_free() before output_init(). */
+#define OUTPUT_INIT { .pending = NULL, .npending = 0 }
+
 /* Whether -c's number of rows has been printed. */
 #define output_done(o) ((o)->limit && (o)->rows >= (o)->limit)
 
@@ -25,6 +28,15 @@ void output_init(struct output *o, const struct options *opts);
 
 /* perf_sample_fn: queues one event for the next flush. */
 void output_sample(void *ctx, const void *data, int size);
+
+/*
+ * Tracing began at ATTACH_NS (CLOCK_MONOTONIC): prints the header at once,
+ * since it tells readers the tool is attached.  Returns as output_flush.
+ */
+int output_start(struct output *o, uint64_t attach_ns);
+
+/* Reports, on stderr, samples that could not be printed. */
+void output_report(const struct output *o);
 
 void output_free(struct output *o);
 

@@ -25,6 +25,7 @@ void print_help(void)
 "  -j, --json             JSON Lines: one object per session, exact values\n"
 "  -a, --all              also sessions opened before tracing started\n"
 "                         (their duration is only a lower bound)\n"
+"  -q, --quiet            no notes on stderr (warnings and errors stay)\n"
 "  -d, --duration SECS    stop after SECS seconds\n"
 "  -c, --count N          stop after N sessions\n"
 "\n"

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,24 @@ void warning_msg(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vmessage("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+static bool notes_silenced;
+
+void notes_silence(void)
+{
+	notes_silenced = true;
+}
+
+void note_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (notes_silenced)
+		return;
+	va_start(ap, fmt);
+	vmessage("note: ", fmt, ap);
 	va_end(ap);
 }
 

@@ -18,6 +18,13 @@ enum exit_status {
 void error_msg(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void warning_msg(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
+/*
+ * "tcplife-bcc: note: MESSAGE" on stderr: information, not a problem;
+ * silenced by notes_silence() (-q).
+ */
+void note_msg(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void notes_silence(void);
+
 /* error_msg, then exit with STATUS. */
 void die(int status, const char *fmt, ...) PRINTF_LIKE(2, 3)
 	__attribute__((noreturn));

@@ -9,6 +9,7 @@ TOOL="$abs_top_builddir/tcplife-bcc"
 WORKLOAD="$abs_top_builddir/tests/tcp_workload"
 FORMAT_EVENTS="$abs_top_builddir/tests/format_events"
 MANPAGE="$abs_top_srcdir/man/tcplife-bcc.8"
+PROGRAM_=tcplife-bcc
 
 warn_() { printf '%s: %s\n' "$ME_" "$*" >&2; }
 fail_() { warn_ "FAIL: $*"; exit 1; }
@@ -192,4 +193,11 @@ start_json_tracer_() {
 			framework_failure_ "probe workload failed"
 		sleep 0.2
 	done
+}
+
+# expected_notes_ [ARGS...]: exactly the notes a run with ARGS prints on
+# this host (none but the one naming the nearest headers, which --info
+# shows), so a test can demand stderr be exactly these.
+expected_notes_() {
+	"$TOOL" --info "$@" | sed -n "s|^kernel headers: *\(.*\) (nearest installed release, release \(.*\), does not match)\$|$PROGRAM_: note: no kernel headers for $(uname -r); using \2's from \1 (byte counter offsets come from BTF)|p"
 }

@@ -18,7 +18,9 @@ trap 'kill $tool $workers_pids 2>/dev/null; rm -rf "$out"' EXIT
 ports=$PORT
 i=1
 while [ $i -lt "$workers" ]; do ports="$ports,$((PORT + i))"; i=$((i + 1)); done
-"$TOOL" -s -L "$ports" > "$out/rows.csv" 2> "$out/err" &
+# CACHE_DIR: a cache of compiled programs other than the tool's default.
+if [ -n "${CACHE_DIR-}" ]; then set -- --cache-dir "$CACHE_DIR"; else set --; fi
+"$TOOL" "$@" -s -L "$ports" > "$out/rows.csv" 2> "$out/err" &
 tool=$!
 until [ -s "$out/rows.csv" ]; do
 	kill -0 $tool 2>/dev/null || { cat "$out/err"; echo "soak: FAIL: tool did not start"; exit 1; }

@@ -7,6 +7,7 @@ ME_="${0##*/}"
 : "${abs_top_srcdir:=$abs_top_builddir}"
 TOOL="$abs_top_builddir/tcplife-bcc"
 WORKLOAD="$abs_top_builddir/tests/tcp_workload"
+RESERVE_PORTS="$abs_top_builddir/tests/reserve_ports"
 FORMAT_EVENTS="$abs_top_builddir/tests/format_events"
 MANPAGE="$abs_top_srcdir/man/tcplife-bcc.8"
 PROGRAM_=tcplife-bcc
@@ -21,12 +22,26 @@ TESTDIR="$abs_top_builddir/tests/${ME_%.test}.dir"
 rm -rf "$TESTDIR" && mkdir -p "$TESTDIR" && cd "$TESTDIR" ||
 	framework_failure_ "cannot create $TESTDIR"
 
-TRACER_PID=
+# Each test has its own program cache: no test depends on what another
+# compiled before it, and none writes the host's /var/cache/tcplife-bcc.
+# Every run of the tool that may touch the cache passes it (tool_ does).
+CACHE_DIR=$TESTDIR/cache
+
+# tool_ ARGS...: the tool, with this test's cache.
+tool_() {
+	"$TOOL" --cache-dir "$CACHE_DIR" "$@"
+}
+
+TRACER_PID= RESERVE_PID=
 cleanup_() {
 	status=$?
 	if [ -n "$TRACER_PID" ]; then
 		kill -TERM "$TRACER_PID" 2>/dev/null
 		wait "$TRACER_PID" 2>/dev/null
+	fi
+	if [ -n "$RESERVE_PID" ]; then
+		kill -TERM "$RESERVE_PID" 2>/dev/null
+		wait "$RESERVE_PID" 2>/dev/null
 	fi
 	if [ "$status" -eq 0 ]; then
 		cd "$abs_top_builddir" && rm -rf "$TESTDIR"
@@ -46,12 +61,16 @@ require_tracing_() {
 	require_root_
 	[ -e /sys/kernel/btf/vmlinux ] || [ -d "/lib/modules/$(uname -r)/build" ] ||
 		skip_ "neither kernel BTF nor headers for $(uname -r)"
-	[ -d /sys/kernel/tracing/events ] ||
-		mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null ||
-		[ -d /sys/kernel/debug/tracing/events ] ||
+	tp_=events/sock/inet_sock_set_state
+	[ -d /sys/kernel/tracing/$tp_ ] || [ -d /sys/kernel/debug/tracing/$tp_ ] &&
+		return
+	# Not visible: look in a private mount, leaving the host as it was
+	# (the tool mounts tracefs itself while attaching, and unmounts it).
+	[ -d /sys/kernel/tracing/events ] || [ -d /sys/kernel/debug/tracing/events ] ||
+		in_private_mounts_ 'mount -t tracefs tracefs /sys/kernel/tracing' ||
 		skip_ "tracefs cannot be mounted"
-	[ -d /sys/kernel/tracing/events/sock/inet_sock_set_state ] ||
-		[ -d /sys/kernel/debug/tracing/events/sock/inet_sock_set_state ] ||
+	in_private_mounts_ "mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null;
+		[ -d /sys/kernel/tracing/$tp_ ] || [ -d /sys/kernel/debug/tracing/$tp_ ]" ||
 		skip_ "kernel lacks the sock:inet_sock_set_state tracepoint"
 }
 
@@ -63,7 +82,7 @@ start_tracer_() {
 	shift 2
 	# A leftover file would look like a header before the tool runs.
 	rm -f "$out_"
-	( trap - INT; exec "$TOOL" "$@" ) > "$out_" 2> "$err_" &
+	( trap - INT; exec "$TOOL" --cache-dir "$CACHE_DIR" "$@" ) > "$out_" 2> "$err_" &
 	TRACER_PID=$!
 	i_=0
 	while [ ! -s "$out_" ]; do
@@ -87,12 +106,22 @@ stop_tracer_() {
 	[ "$st_" -eq 0 ] || fail_ "tracer exited with $st_ after SIG${1:-TERM}"
 }
 
-# wait_rows_ FILE N: waits (up to 10 s) for N data rows after the header.
+# wait_rows_ FILE N: waits (up to 20 s) for N data rows after the header.
 wait_rows_() {
 	i_=0
 	while [ "$(($(wc -l < "$1") - 1))" -lt "$2" ]; do
 		i_=$((i_ + 1))
-		[ "$i_" -le 100 ] || return 1
+		[ "$i_" -le 200 ] || return 1
+		sleep 0.1
+	done
+}
+
+# wait_matches_ FILE ERE N: waits (up to 20 s) for N lines matching ERE.
+wait_matches_() {
+	i_=0
+	while [ "$(grep -E -c -- "$2" "$1" 2>/dev/null)" -lt "$3" ]; do
+		i_=$((i_ + 1))
+		[ "$i_" -le 200 ] || return 1
 		sleep 0.1
 	done
 }
@@ -136,10 +165,11 @@ data_rows_() {
 
 # in_private_mounts_ SCRIPT: runs SCRIPT with sh in a private mount
 # namespace, so it can hide /sys/kernel/btf or the headers from the tool
-# without touching the rest of the machine.
+# without touching the rest of the machine.  SCRIPT sees TOOL and
+# CACHE_DIR.
 in_private_mounts_() {
 	command -v unshare > /dev/null || skip_ "unshare (util-linux) is missing"
-	TOOL="$TOOL" unshare --mount --propagation private sh -c "$1"
+	TOOL="$TOOL" CACHE_DIR="$CACHE_DIR" unshare --mount --propagation private sh -c "$1"
 }
 
 # Installed kernel headers of a release other than the running one, as a
@@ -151,26 +181,21 @@ other_release_dir_() {
 	done
 }
 
-# Sets PORT to the first of 10 consecutive free ports below the kernel's
-# ephemeral range (so no client socket can be holding one), chosen from the
-# PID so tests running in parallel rarely even try the same block.
+# Sets PORT to the first of 10 consecutive ports held for this test alone
+# (tests/reserve_ports.c): from bind(0), so whatever the ephemeral port
+# range, no connect() and no other test can take them while it runs.
 pick_ports_() {
-	low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
-	[ -n "$low" ] && [ "$low" -gt 11000 ] || low=32768
-	blocks=$(((low - 10000) / 10))
-	b=$(($$ % blocks))
-	tries=0
-	while :; do
-		PORT=$((10000 + b * 10))
-		if ! ss -Htan 2>/dev/null | awk -v lo="$PORT" -v hi=$((PORT + 9)) '
-			{ n = split($4, a, ":"); p = a[n] + 0; if (p >= lo && p <= hi) found = 1 }
-			END { exit !found }'; then
-			return 0
-		fi
-		tries=$((tries + 1))
-		[ $tries -lt 100 ] || framework_failure_ "no free block of test ports"
-		b=$(((b + 7) % blocks))
+	"$RESERVE_PORTS" 10 > ports.reserved &
+	RESERVE_PID=$!
+	i_=0
+	until [ -s ports.reserved ]; do
+		kill -0 "$RESERVE_PID" 2>/dev/null ||
+			framework_failure_ "reserve_ports failed"
+		i_=$((i_ + 1))
+		[ "$i_" -le 100 ] || framework_failure_ "reserve_ports did not answer"
+		sleep 0.1
 	done
+	PORT=$(cat ports.reserved)
 }
 
 # start_json_tracer_ OUT ERR ARGS...: like start_tracer_ for -j, which
@@ -179,7 +204,7 @@ start_json_tracer_() {
 	out_=$1 err_=$2
 	shift 2
 	rm -f "$out_"
-	( trap - INT; exec "$TOOL" -j "$@" ) > "$out_" 2> "$err_" &
+	( trap - INT; exec "$TOOL" --cache-dir "$CACHE_DIR" -j "$@" ) > "$out_" 2> "$err_" &
 	TRACER_PID=$!
 	i_=0
 	until grep -q "\"lport\":$((PORT + 9))," "$out_" 2>/dev/null; do
@@ -199,5 +224,5 @@ start_json_tracer_() {
 # this host (none but the one naming the nearest headers, which --info
 # shows), so a test can demand stderr be exactly these.
 expected_notes_() {
-	"$TOOL" --info "$@" | sed -n "s|^kernel headers: *\(.*\) (nearest installed release, release \(.*\), does not match)\$|$PROGRAM_: note: no kernel headers for $(uname -r); using \2's from \1 (byte counter offsets come from BTF)|p"
+	tool_ --info "$@" | sed -n "s|^kernel headers: *\(.*\) (nearest installed release, release \(.*\), does not match)\$|$PROGRAM_: note: no kernel headers for $(uname -r); using \2's from \1 (byte counter offsets come from BTF)|p"
 }

@@ -3,10 +3,12 @@
  * Usage: tcp_workload [-6] [-n COUNT] [-c CLIENT_BYTES] [-s SERVER_BYTES]
  *        [-C client|server] [-H HOLD_MS] [-P PORT] [--client-comm NAME]
  *        [--server-comm NAME] [--pid-file FILE] [--start-fd FD]
+ *        [--client-port PORT]
  * A client and a server process run COUNT sessions over loopback; the
  * closer waits HOLD_MS before close().  --pid-file gets "client=P server=P"
  * as soon as both exist; with --start-fd the client waits for one byte
- * before its first connect().  Then, per session, stdout gets:
+ * before its first connect().  --client-port binds the client's sockets to
+ * PORT (one session at a time reuses it).  Then, per session, stdout gets:
  * session=N side=client|server pid=P comm=ESC family=4|6 laddr=A lport=N
  * raddr=A rport=N tx=N rx=N ms_min=X ms_max=X closer=yes|no
  */
@@ -32,11 +34,14 @@
 #define COMM_LEN	16		/* TASK_COMM_LEN, NUL included */
 #define CHUNK		65536
 
-enum { OPT_CLIENT_COMM = 256, OPT_SERVER_COMM, OPT_START_FD, OPT_PID_FILE };
+enum {
+	OPT_CLIENT_COMM = 256, OPT_SERVER_COMM, OPT_START_FD, OPT_PID_FILE,
+	OPT_CLIENT_PORT,
+};
 
 struct config {
 	int ipv6, server_closes, start_fd;
-	unsigned long count, hold_ms, port;
+	unsigned long count, hold_ms, port, client_port;
 	unsigned long long client_bytes, server_bytes;
 	const char *client_comm, *server_comm;
 	const char *pid_file;
@@ -205,6 +210,21 @@ static void run_session(const struct config *cfg, int fd, int closer,
 	rep->t_closed = now_ns();
 }
 
+/* The client's own port, on the server's (loopback) address. */
+static void bind_client(int fd, const union addr *srv, uint16_t port)
+{
+	union addr a = *srv;
+	int one = 1;
+
+	if (a.sa.sa_family == AF_INET6)
+		a.in6.sin6_port = htons(port);
+	else
+		a.in.sin_port = htons(port);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, &a.sa, sizeof(a)))
+		fail(errno, "binding the client to port %u", port);
+}
+
 __attribute__((noreturn))
 static void child(const struct config *cfg, int is_client, int lfd,
 		  const union addr *srv, int out, unsigned int secs)
@@ -242,6 +262,8 @@ static void child(const struct config *cfg, int is_client, int lfd,
 			fd = socket(srv->sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 			if (fd < 0)
 				fail(errno, "socket");
+			if (cfg->client_port)
+				bind_client(fd, srv, (uint16_t)cfg->client_port);
 			rep.t_connect = now_ns();
 			if (connect(fd, &srv->sa, sizeof(*srv)))
 				fail(errno, "connect");
@@ -301,6 +323,7 @@ static void parse_args(int argc, char **argv, struct config *cfg)
 		{ "server-comm", required_argument, NULL, OPT_SERVER_COMM },
 		{ "start-fd", required_argument, NULL, OPT_START_FD },
 		{ "pid-file", required_argument, NULL, OPT_PID_FILE },
+		{ "client-port", required_argument, NULL, OPT_CLIENT_PORT },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -331,6 +354,8 @@ static void parse_args(int argc, char **argv, struct config *cfg)
 			cfg->start_fd = (int)parse_num("start-fd", optarg, 0, 0x7fffffff);
 		else if (c == OPT_PID_FILE)
 			cfg->pid_file = optarg;
+		else if (c == OPT_CLIENT_PORT)
+			cfg->client_port = parse_num("client-port", optarg, 1, 65535);
 		else
 			exit(2);
 	}

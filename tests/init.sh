@@ -32,7 +32,7 @@ tool_() {
 	"$TOOL" --cache-dir "$CACHE_DIR" "$@"
 }
 
-TRACER_PID= RESERVE_PID=
+TRACER_PID="" RESERVE_PID=""
 cleanup_() {
 	status=$?
 	if [ -n "$TRACER_PID" ]; then

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs as root inside the check-vm guest: exact rows without BTF via tracepoint and kprobe, and the mismatch refusal.
+# Runs as root inside the check-vm guest: exact rows without BTF via tracepoint and kprobe, no kprobe left after SIGKILL, and the mismatch refusal.
 #
 # The guest is Debian's 6.1 kernel with the host's root mounted read-only,
 # so the tool, libbcc and the headers are the host's own.  Kernel BTF is
@@ -198,6 +198,41 @@ if check_tracer_ kp kprobe; then
 	else
 		pass_ kprobe "$want rows exact, $same; it was the one kprobe on tcp_set_state"
 	fi
+fi
+
+# --- SIGKILL leaves no kprobe behind ------------------------------------------
+# The host has no kprobes, so its sigkill.test only kills a tracepoint
+# tracer; here a kprobe one (from the cache the first one filled) is killed,
+# and its kprobe must go with it.
+t0=$(uptime_)
+why=
+# shellcheck disable=SC2034
+ks_state='' ks_pid=''
+if [ "$kp_state" != up ]; then
+	why="the kprobe tracer never ran"
+elif start_tracer_ ks kprobe; then
+	n=$(grep -c ' tcp_set_state+0x0' /sys/kernel/debug/kprobes/list)
+	[ "$n" -eq 1 ] || why="$why; $n kprobes on tcp_set_state while attached, expected 1"
+	kill -KILL "$ks_pid"
+	wait "$ks_pid" 2> /dev/null
+	i=0
+	while grep -q ' tcp_set_state+0x0' /sys/kernel/debug/kprobes/list &&
+		[ $i -lt 50 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	grep -q ' tcp_set_state+0x0' /sys/kernel/debug/kprobes/list &&
+		why="$why; a kprobe on tcp_set_state is left after SIGKILL"
+	grep -q tcplife_bcc /sys/kernel/tracing/kprobe_events &&
+		why="$why; a kprobe_events entry is left after SIGKILL"
+else
+	why="tool $ks_state: $(tool_error_ ks.err)"
+fi
+timing_ "$(since_ "$t0") sigkill: a cached kprobe start, killed"
+if [ -z "$why" ]; then
+	pass_ sigkill "the kprobe on tcp_set_state went with the SIGKILLed tool"
+else
+	fail_ sigkill "${why#; }"
 fi
 
 # --- Headers of another release are refused --------------------------------

@@ -5,13 +5,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "map_sizes.h"
+
 enum attach_method {
 	ATTACH_AUTO,
 	ATTACH_TRACEPOINT,
 	ATTACH_KPROBE,
 };
-
-#define PORT_BITMAP_WORDS (65536 / 64)
 
 /* One bit per port; the same layout as the BPF program's bitmap maps. */
 struct port_set {
@@ -56,7 +56,6 @@ struct options {
  */
 #define PERF_BUFFER_BUDGET_PAGES 2048
 #define MIN_PERF_PAGES 64
-#define DEFAULT_MAP_ENTRIES 10240
 
 enum options_result {
 	OPTIONS_RUN,		/* OPTS is filled in: go on */

@@ -10,6 +10,7 @@
  *                               .bytes_acked, taken from kernel BTF; when
  *                               absent, the kernel headers' layout is used
  *   TCPLIFE_MAP_ENTRIES         capacity of the per-socket maps
+ *   TCPLIFE_PORT_WORDS          64-bit words in each port bitmap
  *   FILTER_PID, FILTER_FAMILY   keep only this PID / address family
  *   FILTER_LPORT, FILTER_RPORT  keep only ports set in the bitmap maps,
  *                               which user space fills before attaching
@@ -48,8 +49,9 @@ enum {
 	TCP_LISTEN = 10,
 };
 #endif
-#ifndef TCPLIFE_MAP_ENTRIES
-#define TCPLIFE_MAP_ENTRIES 10240
+#if !defined(TCPLIFE_MAP_ENTRIES) || !defined(TCPLIFE_PORT_WORDS)
+/* Defined once, in user space's map_sizes.h, and always passed in. */
+#error "TCPLIFE_MAP_ENTRIES and TCPLIFE_PORT_WORDS must be passed with -D"
 #endif
 
 /* Who owns a session, captured while that task is current. */
@@ -80,10 +82,10 @@ BPF_PERF_OUTPUT(events);
 BPF_PERCPU_ARRAY(drops, u64, TCPLIFE_NR_DROPS);
 
 #ifdef FILTER_LPORT
-BPF_ARRAY(lport_bitmap, u64, 1024);
+BPF_ARRAY(lport_bitmap, u64, TCPLIFE_PORT_WORDS);
 #endif
 #ifdef FILTER_RPORT
-BPF_ARRAY(rport_bitmap, u64, 1024);
+BPF_ARRAY(rport_bitmap, u64, TCPLIFE_PORT_WORDS);
 #endif
 
 static __always_inline void count_drop(u32 kind)

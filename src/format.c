@@ -1,6 +1,10 @@
 /*
  * Turning session events into rows.  The default, -w and -s layouts and the
  * -T/-t columns match bcc's tcplife.py, so scripts written for it work.
+ *
+ * Every column of every layout is one row of the columns[] table: header,
+ * width per text layout, JSON key and the function that prints its value.
+ * A new field is a new row there, and nothing else in this file.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -9,112 +13,262 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "escape.h"
 #include "format.h"
+#include "format_time.h"
 #include "tcplife_event.h"
 
-#define NSEC_PER_SEC 1000000000LL
+enum layout {
+	LAYOUT_DEFAULT,
+	LAYOUT_WIDE,		/* -w */
+	LAYOUT_CSV,		/* -s */
+	LAYOUT_JSON,		/* -j */
+};
 
-void row_format_init(struct row_format *rf)
+#define IN_DEFAULT (1u << LAYOUT_DEFAULT)
+#define IN_WIDE (1u << LAYOUT_WIDE)
+#define IN_CSV (1u << LAYOUT_CSV)
+#define IN_JSON (1u << LAYOUT_JSON)
+#define IN_TEXT (IN_DEFAULT | IN_WIDE | IN_CSV)
+#define IN_ALL (IN_TEXT | IN_JSON)
+
+/* What else, besides its layout, a column needs to be printed. */
+enum column_when {
+	WHEN_ALWAYS,
+	WHEN_TIME,		/* -T */
+	WHEN_TIMESTAMP,		/* -t */
+};
+
+/* How a value goes into JSON: quoted and escaped, or as it is. */
+enum value_kind {
+	VALUE_STRING,
+	VALUE_LITERAL,		/* a number, true, false or null */
+};
+
+struct row_ctx {
+	struct row_format *rf;
+	const struct tcplife_event *ev;
+	enum layout layout;
+	size_t width;		/* the column's width; 0: unbounded */
+};
+
+/* Value printers; each writes the column's text for one event into BUF. */
+typedef enum value_kind (*value_fn)(struct row_ctx *c, char *buf,
+				    size_t size);
+
+struct column {
+	const char *header;	/* in text and CSV layouts */
+	const char *json_key;
+	/*
+	 * printf field widths in the default and -w layouts, negative for
+	 * left-aligned.  The last column of a row is never padded.
+	 */
+	signed char width[2];
+	unsigned char layouts;	/* IN_* */
+	unsigned char when;	/* enum column_when */
+	value_fn print;
+};
+
+static bool known_start(const struct tcplife_event *ev)
 {
-	struct timespec mono, real;
-
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	rf->mono_to_real_ns = (real.tv_sec - mono.tv_sec) * NSEC_PER_SEC +
-			      (real.tv_nsec - mono.tv_nsec);
-	rf->have_first = false;
+	return !(ev->flags & TCPLIFE_F_NO_START);
 }
 
-/*
- * Wall-clock nanoseconds for a CLOCK_MONOTONIC time; false when a corrupt
- * or extreme timestamp would overflow (the row then shows a placeholder).
- */
-static bool mono_to_real(const struct row_format *rf, uint64_t mono_ns,
-			 int64_t *real_ns)
+static enum value_kind literal(char *buf, size_t size, const char *text)
 {
-	if (mono_ns > (uint64_t)INT64_MAX)
-		return false;
-	return !__builtin_add_overflow((int64_t)mono_ns, rf->mono_to_real_ns,
-				       real_ns) && *real_ns >= 0;
+	snprintf(buf, size, "%s", text);
+	return VALUE_LITERAL;
 }
 
-static void print_time_columns_header(const struct row_format *rf, FILE *out)
+static enum value_kind print_u64(char *buf, size_t size, uint64_t v)
 {
-	if (rf->time)
-		fprintf(out, rf->csv ? "%s," : "%-8s ", "TIME");
-	if (rf->timestamp)
-		fprintf(out, rf->csv ? "%s," : "%-9s ", "TIME(s)");
+	snprintf(buf, size, "%llu", (unsigned long long)v);
+	return VALUE_LITERAL;
 }
 
-void row_print_header(const struct row_format *rf, FILE *out)
+static enum value_kind val_time(struct row_ctx *c, char *buf, size_t size)
 {
-	if (rf->json)
-		return;		/* JSON Lines: objects only */
-	print_time_columns_header(rf, out);
-	if (rf->csv)
-		fputs("PID,COMM,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS\n",
-		      out);
-	else if (rf->wide)
-		fprintf(out, "%-5s %-16s %-2s %-39s %-5s %-39s %-5s %6s %6s %s\n",
-			"PID", "COMM", "IP", "LADDR", "LPORT", "RADDR",
-			"RPORT", "TX_KB", "RX_KB", "MS");
-	else
-		fprintf(out, "%-5s %-10s %-15s %-5s %-15s %-5s %5s %5s %s\n",
-			"PID", "COMM", "LADDR", "LPORT", "RADDR", "RPORT",
-			"TX_KB", "RX_KB", "MS");
+	format_hms(c->rf, c->ev->end_ns, buf, size);
+	return VALUE_STRING;
 }
 
-static void print_time_columns(struct row_format *rf,
-			       const struct tcplife_event *ev, FILE *out)
+static enum value_kind val_timestamp(struct row_ctx *c, char *buf,
+				     size_t size)
 {
-	if (rf->time) {
-		int64_t real_ns;
-		time_t secs;
-		struct tm tm;
-		char hms[16] = "??:??:??";
-
-		if (mono_to_real(rf, ev->end_ns, &real_ns)) {
-			secs = (time_t)(real_ns / NSEC_PER_SEC);
-			if (localtime_r(&secs, &tm))
-				strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-		}
-		fprintf(out, rf->csv ? "%s," : "%-8s ", hms);
-	}
-	if (rf->timestamp) {
-		double secs;
-
-		if (!rf->have_first) {
-			rf->first_end_ns = ev->end_ns;
-			rf->have_first = true;
-		}
-		/* Events from different CPUs may arrive slightly out of order. */
-		secs = ev->end_ns >= rf->first_end_ns ?
-			(double)(ev->end_ns - rf->first_end_ns) / 1e9 :
-			-(double)(rf->first_end_ns - ev->end_ns) / 1e9;
-		fprintf(out, rf->csv ? "%.6f," : "%-9.6f ", secs);
-	}
+	format_since_first(c->rf, c->ev->end_ns, buf, size);
+	return VALUE_LITERAL;
 }
 
-static void format_addr(const struct tcplife_event *ev, const __u8 *addr,
-			char *buf, size_t size)
+static enum value_kind val_start_time(struct row_ctx *c, char *buf,
+				      size_t size)
+{
+	if (!known_start(c->ev))
+		return literal(buf, size, "null");
+	format_rfc3339(c->rf, c->ev->end_ns - c->ev->span_ns, buf, size);
+	return VALUE_STRING;
+}
+
+static enum value_kind val_end_time(struct row_ctx *c, char *buf, size_t size)
+{
+	format_rfc3339(c->rf, c->ev->end_ns, buf, size);
+	return VALUE_STRING;
+}
+
+static enum value_kind val_duration_us(struct row_ctx *c, char *buf,
+				       size_t size)
+{
+	if (!known_start(c->ev))
+		return literal(buf, size, "null");
+	return print_u64(buf, size, c->ev->span_ns / 1000);
+}
+
+static enum value_kind val_open_before(struct row_ctx *c, char *buf,
+				       size_t size)
+{
+	return literal(buf, size, known_start(c->ev) ? "false" : "true");
+}
+
+static enum value_kind val_pid(struct row_ctx *c, char *buf, size_t size)
+{
+	return print_u64(buf, size, c->ev->pid);
+}
+
+/* Escaped, and cut at the column so an escape is never split. */
+static enum value_kind val_comm(struct row_ctx *c, char *buf, size_t size)
+{
+	escape_bytes(c->ev->comm, sizeof(c->ev->comm), buf, size,
+		     c->width ? c->width : size);
+	return VALUE_STRING;
+}
+
+static enum value_kind val_family(struct row_ctx *c, char *buf, size_t size)
+{
+	if (c->ev->family == TCPLIFE_AF_INET)
+		return literal(buf, size, "4");
+	if (c->ev->family == TCPLIFE_AF_INET6)
+		return literal(buf, size, "6");
+	return literal(buf, size, "?");
+}
+
+static enum value_kind print_addr(const struct tcplife_event *ev,
+				  const __u8 *addr, char *buf, size_t size)
 {
 	int af = ev->family == TCPLIFE_AF_INET ? AF_INET :
 		 ev->family == TCPLIFE_AF_INET6 ? AF_INET6 : -1;
 
 	if (af < 0 || !inet_ntop(af, addr, buf, (socklen_t)size))
 		snprintf(buf, size, "?");
+	return VALUE_STRING;
 }
 
-static const char *ip_version(const struct tcplife_event *ev)
+static enum value_kind val_laddr(struct row_ctx *c, char *buf, size_t size)
 {
-	if (ev->family == TCPLIFE_AF_INET)
-		return "4";
-	if (ev->family == TCPLIFE_AF_INET6)
-		return "6";
-	return "?";
+	return print_addr(c->ev, c->ev->laddr, buf, size);
+}
+
+static enum value_kind val_raddr(struct row_ctx *c, char *buf, size_t size)
+{
+	return print_addr(c->ev, c->ev->raddr, buf, size);
+}
+
+static enum value_kind val_lport(struct row_ctx *c, char *buf, size_t size)
+{
+	return print_u64(buf, size, c->ev->lport);
+}
+
+static enum value_kind val_rport(struct row_ctx *c, char *buf, size_t size)
+{
+	return print_u64(buf, size, c->ev->rport);
+}
+
+static enum value_kind val_tx_kb(struct row_ctx *c, char *buf, size_t size)
+{
+	return print_u64(buf, size, c->ev->tx_bytes / 1024);
+}
+
+static enum value_kind val_rx_kb(struct row_ctx *c, char *buf, size_t size)
+{
+	return print_u64(buf, size, c->ev->rx_bytes / 1024);
+}
+
+static enum value_kind val_tx_bytes(struct row_ctx *c, char *buf, size_t size)
+{
+	return print_u64(buf, size, c->ev->tx_bytes);
+}
+
+static enum value_kind val_rx_bytes(struct row_ctx *c, char *buf, size_t size)
+{
+	return print_u64(buf, size, c->ev->rx_bytes);
+}
+
+static enum value_kind val_ms(struct row_ctx *c, char *buf, size_t size)
+{
+	format_ms(c->rf, c->ev, buf, size);
+	return VALUE_LITERAL;
+}
+
+/*
+ * In output order; JSON's order is the man page's schema.  The widths are
+ * the default and -w layouts' (negative: left-aligned; 0: not in it).
+ */
+#define COL(header, key, w_default, w_wide, layouts, when, fn) \
+	{ header, key, { w_default, w_wide }, layouts, when, fn }
+static const struct column columns[] = {
+	COL("TIME", NULL, -8, -8, IN_TEXT, WHEN_TIME, val_time),
+	COL("TIME(s)", NULL, -9, -9, IN_TEXT, WHEN_TIMESTAMP, val_timestamp),
+	COL(NULL, "start_time", 0, 0, IN_JSON, 0, val_start_time),
+	COL(NULL, "end_time", 0, 0, IN_JSON, 0, val_end_time),
+	COL(NULL, "duration_us", 0, 0, IN_JSON, 0, val_duration_us),
+	COL(NULL, "open_before_trace", 0, 0, IN_JSON, 0, val_open_before),
+	COL("PID", "pid", -5, -5, IN_ALL, 0, val_pid),
+	COL("COMM", "comm", -10, -16, IN_ALL, 0, val_comm),
+	COL("IP", "family", 0, -2, IN_ALL & ~IN_DEFAULT, 0, val_family),
+	COL("LADDR", "laddr", -15, -39, IN_ALL, 0, val_laddr),
+	COL("LPORT", "lport", -5, -5, IN_ALL, 0, val_lport),
+	COL("RADDR", "raddr", -15, -39, IN_ALL, 0, val_raddr),
+	COL("RPORT", "rport", -5, -5, IN_ALL, 0, val_rport),
+	COL("TX_KB", NULL, 5, 6, IN_TEXT, 0, val_tx_kb),
+	COL("RX_KB", NULL, 5, 6, IN_TEXT, 0, val_rx_kb),
+	COL(NULL, "tx_bytes", 0, 0, IN_JSON, 0, val_tx_bytes),
+	COL(NULL, "rx_bytes", 0, 0, IN_JSON, 0, val_rx_bytes),
+	COL("MS", NULL, -8, -8, IN_TEXT, 0, val_ms),
+};
+
+#define NR_COLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+/* Room for the longest value: an escaped COMM. */
+#define VALUE_SIZE 256
+
+static enum layout layout_of(const struct row_format *rf)
+{
+	return rf->json ? LAYOUT_JSON : rf->csv ? LAYOUT_CSV :
+	       rf->wide ? LAYOUT_WIDE : LAYOUT_DEFAULT;
+}
+
+static bool column_shown(const struct row_format *rf, enum layout layout,
+			 const struct column *col)
+{
+	if (!(col->layouts & (1u << layout)))
+		return false;
+	switch (col->when) {
+	case WHEN_TIME:
+		return rf->time;
+	case WHEN_TIMESTAMP:
+		return rf->timestamp;
+	}
+	return true;
+}
+
+/* The index of the last column shown, which is never padded. */
+static size_t last_column(const struct row_format *rf, enum layout layout)
+{
+	size_t last = 0;
+
+	for (size_t i = 0; i < NR_COLUMNS; i++)
+		if (column_shown(rf, layout, &columns[i]))
+			last = i;
+	return last;
 }
 
 /* RFC 4180: quote a field holding a comma, quote or line break. */
@@ -133,120 +287,95 @@ static void print_csv_field(const char *s, FILE *out)
 	fputc('"', out);
 }
 
-/* RFC 3339 in UTC with microseconds, from a CLOCK_MONOTONIC time. */
-static void format_rfc3339(const struct row_format *rf, uint64_t mono_ns,
-			   char *buf, size_t size)
-{
-	int64_t real_ns = 0;
-	time_t secs;
-	struct tm tm;
-	size_t n;
-
-	if (!mono_to_real(rf, mono_ns, &real_ns) ||
-	    (secs = (time_t)(real_ns / NSEC_PER_SEC),
-	     !gmtime_r(&secs, &tm))) {
-		snprintf(buf, size, "1970-01-01T00:00:00.000000Z");
-		return;
-	}
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%06lldZ",
-		 (long long)(real_ns % NSEC_PER_SEC) / 1000);
-}
-
 /*
- * One JSON object per line (RFC 8259).  COMM is the same escaped text as
- * in the other layouts, so it holds only printable ASCII; of that, only
- * backslash and double quote need escaping again for JSON.
+ * RFC 8259 string.  Values are escaped text already (printable ASCII), so
+ * this is a backstop for anything else that reaches it.
  */
-static void print_json(const struct row_format *rf,
-		       const struct tcplife_event *ev, const char *comm,
-		       const char *laddr, const char *raddr, FILE *out)
+static void print_json_string(const char *s, FILE *out)
 {
-	bool known = !(ev->flags & TCPLIFE_F_NO_START);
-	char start[40], end[40];
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
 
-	format_rfc3339(rf, ev->end_ns, end, sizeof(end));
-	fputs("{\"start_time\":", out);
-	if (known) {
-		format_rfc3339(rf, ev->end_ns - ev->span_ns, start,
-			       sizeof(start));
-		fprintf(out, "\"%s\"", start);
-	} else {
-		fputs("null", out);
-	}
-	fprintf(out, ",\"end_time\":\"%s\",\"duration_us\":", end);
-	if (known)
-		fprintf(out, "%llu", (unsigned long long)(ev->span_ns / 1000));
-	else
-		fputs("null", out);
-	fprintf(out, ",\"open_before_trace\":%s,\"pid\":%u,\"comm\":\"",
-		known ? "false" : "true", ev->pid);
-	for (const char *c = comm; *c; c++) {
-		if (*c == '\\' || *c == '"')
+		if (ch == '\\' || ch == '"')
 			fputc('\\', out);
-		fputc(*c, out);
+		if (ch < 0x20)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
 	}
-	fprintf(out, "\",\"family\":%s,\"laddr\":\"%s\",\"lport\":%u,"
-		"\"raddr\":\"%s\",\"rport\":%u,\"tx_bytes\":%llu,"
-		"\"rx_bytes\":%llu}\n", ip_version(ev), laddr, ev->lport, raddr,
-		ev->rport, (unsigned long long)ev->tx_bytes,
-		(unsigned long long)ev->rx_bytes);
+	fputc('"', out);
 }
 
-/*
- * MS for a session opened before tracing: only a lower bound, the time
- * since tracing began, written ">N.NN" so nobody mistakes it for a span.
- */
-static void format_ms(const struct row_format *rf,
-		      const struct tcplife_event *ev, char *buf, size_t size)
+/* One cell of a text or CSV row (or header) after the previous one. */
+static void print_cell(enum layout layout, const struct column *col,
+		       bool first, bool last, const char *text, FILE *out)
 {
-	if (!(ev->flags & TCPLIFE_F_NO_START)) {
-		snprintf(buf, size, "%.2f", (double)ev->span_ns / 1e6);
+	if (layout == LAYOUT_CSV) {
+		if (!first)
+			fputc(',', out);
+		print_csv_field(text, out);
 		return;
 	}
-	snprintf(buf, size, ">%.2f", ev->end_ns > rf->attach_ns ?
-		 (double)(ev->end_ns - rf->attach_ns) / 1e6 : 0.0);
+	if (!first)
+		fputc(' ', out);
+	fprintf(out, "%*s", last ? 0 : col->width[layout], text);
+}
+
+void row_print_header(const struct row_format *rf, FILE *out)
+{
+	enum layout layout = layout_of(rf);
+	size_t last = last_column(rf, layout);
+	bool first = true;
+
+	if (layout == LAYOUT_JSON)
+		return;		/* JSON Lines: objects only */
+	for (size_t i = 0; i < NR_COLUMNS; i++) {
+		if (!column_shown(rf, layout, &columns[i]))
+			continue;
+		print_cell(layout, &columns[i], first, i == last,
+			   columns[i].header, out);
+		first = false;
+	}
+	fputc('\n', out);
 }
 
 int row_print_event(struct row_format *rf, const void *data, size_t size,
 		    FILE *out)
 {
 	struct tcplife_event ev;
-	char laddr[INET6_ADDRSTRLEN], raddr[INET6_ADDRSTRLEN];
-	char comm[ESCAPED_COMM_SIZE], ms[32];
-	unsigned long long tx_kb, rx_kb;
+	struct row_ctx c = { .rf = rf, .ev = &ev, .layout = layout_of(rf) };
+	size_t last = last_column(rf, c.layout);
+	bool first = true;
+	char value[VALUE_SIZE];
 
 	/* Samples are padded to 8 bytes, so longer is fine; shorter is not. */
 	if (size < sizeof(ev))
 		return -EINVAL;
 	memcpy(&ev, data, sizeof(ev));
 
-	format_addr(&ev, ev.laddr, laddr, sizeof(laddr));
-	format_addr(&ev, ev.raddr, raddr, sizeof(raddr));
-	escape_bytes(ev.comm, sizeof(ev.comm), comm, sizeof(comm),
-		     rf->csv || rf->json ? sizeof(comm) : rf->wide ? 16 : 10);
-	if (rf->json) {
-		print_json(rf, &ev, comm, laddr, raddr, out);
-		return 0;
-	}
-	tx_kb = (unsigned long long)(ev.tx_bytes / 1024);
-	rx_kb = (unsigned long long)(ev.rx_bytes / 1024);
-	format_ms(rf, &ev, ms, sizeof(ms));
+	for (size_t i = 0; i < NR_COLUMNS; i++) {
+		const struct column *col = &columns[i];
+		enum value_kind kind;
+		int w;
 
-	print_time_columns(rf, &ev, out);
-	if (rf->csv) {
-		fprintf(out, "%u,", ev.pid);
-		print_csv_field(comm, out);
-		fprintf(out, ",%s,%s,%u,%s,%u,%llu,%llu,%s\n", ip_version(&ev),
-			laddr, ev.lport, raddr, ev.rport, tx_kb, rx_kb, ms);
-	} else if (rf->wide) {
-		fprintf(out, "%-5u %-16s %-2s %-39s %-5u %-39s %-5u %6llu %6llu %s\n",
-			ev.pid, comm, ip_version(&ev), laddr, ev.lport, raddr,
-			ev.rport, tx_kb, rx_kb, ms);
-	} else {
-		fprintf(out, "%-5u %-10s %-15s %-5u %-15s %-5u %5llu %5llu %s\n",
-			ev.pid, comm, laddr, ev.lport, raddr, ev.rport, tx_kb,
-			rx_kb, ms);
+		if (!column_shown(rf, c.layout, col))
+			continue;
+		w = c.layout <= LAYOUT_WIDE ? col->width[c.layout] : 0;
+		c.width = (size_t)(w < 0 ? -w : w);
+		kind = col->print(&c, value, sizeof(value));
+		if (c.layout != LAYOUT_JSON) {
+			print_cell(c.layout, col, first, i == last, value, out);
+		} else {
+			fprintf(out, "%s\"%s\":", first ? "{" : ",",
+				col->json_key);
+			if (kind == VALUE_STRING)
+				print_json_string(value, out);
+			else
+				fputs(value, out);
+		}
+		first = false;
 	}
+	fputs(c.layout == LAYOUT_JSON ? "}\n" : "\n", out);
 	return 0;
 }

@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct attach_method;
+#include "map_sizes.h"
 
-#define PORT_BITMAP_WORDS (65536 / 64)
+struct attach_method;
 
 /* One bit per port; the same layout as the BPF program's bitmap maps. */
 struct port_set {
@@ -45,7 +45,6 @@ struct options {
 	const char *user;	/* --user: run as this account once attached */
 };
 
-#define DEFAULT_MAP_ENTRIES 10240
 
 enum options_result {
 	OPTIONS_RUN,		/* OPTS is filled in: go on */

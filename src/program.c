@@ -124,9 +124,8 @@ void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 	}
 	if (opts->all)
 		add_flag(cf, xstrdup("-DTCPLIFE_REPORT_UNBORN"));
-	if (opts->map_entries != DEFAULT_MAP_ENTRIES)
-		add_flag(cf, xasprintf("-DTCPLIFE_MAP_ENTRIES=%lu",
-				       opts->map_entries));
+	add_flag(cf, xasprintf("-DTCPLIFE_MAP_ENTRIES=%lu", opts->map_entries));
+	add_flag(cf, xasprintf("-DTCPLIFE_PORT_WORDS=%u", PORT_BITMAP_WORDS));
 }
 
 void program_cflags_free(struct program_cflags *cf)

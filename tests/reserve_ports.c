@@ -4,9 +4,10 @@
  * Prints the first port of COUNT consecutive ports, then holds them until
  * it is killed or its parent dies (an hour at most).
  *
- * The first port comes from bind(0), so it is free whatever
- * net.ipv4.ip_local_port_range holds; the rest are bound explicitly, and
- * a block that cannot be had whole is given back and another tried.  The
+ * Every port is bound, so it is free whatever net.ipv4.ip_local_port_range
+ * holds, and a block is only taken once a server could also bind each of
+ * its ports on 127.0.0.1 and ::1 (a client's TIME_WAIT there would stop
+ * it); a block that cannot be had whole is given back and another tried.  The
  * sockets are bound to 127.0.0.77 and never listen: the kernel then picks
  * none of these ports for a connect(), no other reserve_ports can take
  * them (no SO_REUSEADDR), yet a test's server can still bind and listen on
@@ -50,13 +51,70 @@ static int bind_port(unsigned int port, unsigned int *got)
 	return fd;
 }
 
+/*
+ * Whether a server could bind PORT on 127.0.0.1 and ::1 now, as the
+ * workload's do (SO_REUSEADDR).  A connection made before we reserved it
+ * may still hold the port there (a session of another test or program
+ * that got it as its ephemeral port): then the block is not taken.
+ */
+static int loopback_free(unsigned int port)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	int one = 1;
+
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		struct sockaddr_storage ss;
+		struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+		int fd = socket(families[i], SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+
+		if (fd < 0)
+			return 0;
+		memset(&ss, 0, sizeof(ss));
+		if (families[i] == AF_INET) {
+			a4->sin_family = AF_INET;
+			a4->sin_port = htons((uint16_t)port);
+			a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		} else {
+			a6->sin6_family = AF_INET6;
+			a6->sin6_port = htons((uint16_t)port);
+			a6->sin6_addr = in6addr_loopback;
+		}
+		ok = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+				sizeof(one)) == 0 &&
+		     bind(fd, (struct sockaddr *)&ss, sizeof(ss)) == 0;
+		close(fd);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+static int block_free(unsigned int base, unsigned int count)
+{
+	for (unsigned int i = 0; i < count; i++)
+		if (!loopback_free(base + i))
+			return 0;
+	return 1;
+}
+
 /* Fills FDS with COUNT sockets on consecutive ports; returns the first. */
 static int reserve(int *fds, unsigned int count)
 {
 	for (int t = 0; t < TRIES; t++) {
 		unsigned int base, got, n = 1;
 
-		fds[0] = bind_port(0, &base);
+		/*
+		 * bind(0) first; but its neighbours are where connect()s take
+		 * their ports, and under load they are full of client
+		 * TIME_WAITs that block a server's bind: then random blocks
+		 * anywhere above 1024.
+		 */
+		fds[0] = bind_port(t < TRIES / 10 ? 0 :
+				   1024 + (unsigned int)random() %
+				   (65536 - 1024 - count), &base);
+		if (fds[0] < 0 && t >= TRIES / 10)
+			continue;
 		if (fds[0] < 0) {
 			perror(PROG ": bind");
 			return -1;
@@ -64,7 +122,8 @@ static int reserve(int *fds, unsigned int count)
 		while (n < count && base + n <= 65535 &&
 		       (fds[n] = bind_port(base + n, &got)) >= 0)
 			n++;
-		if (n == count)
+		/* Checked once all are held: no connect() can take them now. */
+		if (n == count && block_free(base, count))
 			return (int)base;
 		while (n--)
 			close(fds[n]);
@@ -87,6 +146,7 @@ int main(int argc, char **argv)
 	/* Never outlive the test that asked. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	alarm(3600);
+	srandom((unsigned int)getpid());
 	base = reserve(fds, (unsigned int)count);
 	if (base < 0)
 		return 1;

@@ -3,8 +3,8 @@
 
 #include "escape.h"
 
-size_t escape_bytes(const char *in, size_t len, char *out, size_t out_size,
-		    size_t max_width)
+static size_t escape(const char *in, size_t len, char *out, size_t out_size,
+		     size_t max_width, unsigned char lowest_plain)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;
@@ -19,7 +19,7 @@ size_t escape_bytes(const char *in, size_t len, char *out, size_t out_size,
 		if (c == '\\') {
 			token[n++] = '\\';
 			token[n++] = '\\';
-		} else if (c >= 0x20 && c <= 0x7e) {
+		} else if (c >= lowest_plain && c <= 0x7e) {
 			token[n++] = (char)c;
 		} else {
 			token[n++] = '\\';
@@ -34,4 +34,23 @@ size_t escape_bytes(const char *in, size_t len, char *out, size_t out_size,
 	}
 	out[o] = '\0';
 	return o;
+}
+
+size_t escape_bytes(const char *in, size_t len, char *out, size_t out_size,
+		    size_t max_width)
+{
+	return escape(in, len, out, out_size, max_width, 0x20);
+}
+
+size_t escape_column(const char *in, size_t len, char *out, size_t out_size,
+		     size_t max_width)
+{
+	/*
+	 * A space would split the name into several whitespace-separated
+	 * fields, letting a process forge LADDR and LPORT; an empty name
+	 * would remove the field.  "-" stands for an empty name.
+	 */
+	if (!len || !in[0])
+		return escape("-", 1, out, out_size, max_width, 0x21);
+	return escape(in, len, out, out_size, max_width, 0x21);
 }

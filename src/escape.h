@@ -16,4 +16,11 @@
 size_t escape_bytes(const char *in, size_t len, char *out, size_t out_size,
 		    size_t max_width);
 
+/*
+ * The same for a whitespace-separated column: a space is escaped too
+ * ("\x20"), and an empty name is "-", so the row keeps its field count.
+ */
+size_t escape_column(const char *in, size_t len, char *out, size_t out_size,
+		     size_t max_width);
+
 #endif

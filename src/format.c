@@ -137,8 +137,13 @@ static enum value_kind val_pid(struct row_ctx *c, char *buf, size_t size)
 /* Escaped, and cut at the column so an escape is never split. */
 static enum value_kind val_comm(struct row_ctx *c, char *buf, size_t size)
 {
-	escape_bytes(c->ev->comm, sizeof(c->ev->comm), buf, size,
-		     c->width ? c->width : size);
+	/* Whitespace-separated layouts: a space would forge columns. */
+	if (c->layout == LAYOUT_DEFAULT || c->layout == LAYOUT_WIDE)
+		escape_column(c->ev->comm, sizeof(c->ev->comm), buf, size,
+			      c->width ? c->width : size);
+	else
+		escape_bytes(c->ev->comm, sizeof(c->ev->comm), buf, size,
+			     c->width ? c->width : size);
 	return VALUE_STRING;
 }
 
@@ -148,7 +153,8 @@ static enum value_kind val_family(struct row_ctx *c, char *buf, size_t size)
 		return literal(buf, size, "4");
 	if (c->ev->family == TCPLIFE_AF_INET6)
 		return literal(buf, size, "6");
-	return literal(buf, size, "?");
+	/* "?" is no JSON value. */
+	return literal(buf, size, c->layout == LAYOUT_JSON ? "null" : "?");
 }
 
 static enum value_kind print_addr(const struct tcplife_event *ev,

@@ -3,7 +3,7 @@
  * prints them through the same code the tool uses, so layouts and escaping
  * can be checked without a kernel.
  *
- * Usage: format_events [-T] [-t] [-w] [-s] < events
+ * Usage: format_events [-T] [-t] [-w] [-s] [-j] < events
  * Each input line: PID COMM_HEX FAMILY LADDR LPORT RADDR RPORT TX RX SPAN_NS
  * END_NS [SIZE].  FAMILY is 4, 6 or a raw number; COMM_HEX is the name's
  * bytes in hex ("-" for empty); SIZE, if given, is the sample size to
@@ -51,12 +51,13 @@ int main(int argc, char **argv)
 	int c;
 
 	memset(&rf, 0, sizeof(rf));
-	while ((c = getopt(argc, argv, "Ttws")) != -1) {
+	while ((c = getopt(argc, argv, "Ttwsj")) != -1) {
 		switch (c) {
 		case 'T': rf.time = true; break;
 		case 't': rf.timestamp = true; break;
 		case 'w': rf.wide = true; break;
 		case 's': rf.csv = true; break;
+		case 'j': rf.json = true; break;
 		default: return 2;
 		}
 	}

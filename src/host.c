@@ -73,6 +73,12 @@ int host_check_headers(struct host *h, const struct options *opts)
 {
 	const char *hrel;
 
+	if (h->headers_err == -ELOOP) {
+		error_msg("the links in %s go round in a circle: %s",
+			  opts->kernel_headers ? opts->kernel_headers :
+			  "$BCC_KERNEL_SOURCE", strerror(ELOOP));
+		return -ELOOP;
+	}
 	if (h->headers_err == -ENOTDIR) {
 		error_msg("%s is not a kernel headers directory: expected "
 			  "include/linux/kconfig.h, a build tree with "
@@ -141,10 +147,11 @@ void host_print_info(struct host *h, const struct options *opts)
 		       h->headers_match ? ", matches" : ", does not match");
 		if (strcmp(h->kh.source_dir, h->kh.build_dir))
 			printf("  source half:     %s\n", h->kh.source_dir);
-	} else if (h->headers_err == -ENOTDIR) {
-		printf("kernel headers:    %s is not a headers directory\n",
+	} else if (h->headers_err == -ENOTDIR || h->headers_err == -ELOOP) {
+		printf("kernel headers:    %s is not a headers directory%s\n",
 		       opts->kernel_headers ? opts->kernel_headers :
-		       "$BCC_KERNEL_SOURCE");
+		       "$BCC_KERNEL_SOURCE", h->headers_err == -ELOOP ?
+		       " (its links go round in a circle)" : "");
 	} else {
 		printf("kernel headers:    none found (install "
 		       "linux-headers-%s)\n", h->uts.release);

@@ -86,7 +86,13 @@ static char *read_release(const char *build_dir)
 	return NULL;
 }
 
-int kheaders_resolve(const char *dir, struct kheaders *kh)
+/*
+ * DEPTH counts the build links followed: a /lib/modules/RELEASE directory
+ * has one, and a build link that leads to another such directory (or back
+ * to itself: build -> .) is a loop, reported as -ELOOP instead of
+ * recursing until the stack overflows.
+ */
+static int resolve(const char *dir, struct kheaders *kh, int depth)
 {
 	char sub[PATH_MAX], real[PATH_MAX];
 
@@ -98,7 +104,7 @@ int kheaders_resolve(const char *dir, struct kheaders *kh)
 	if (!is_build_tree(real) && !is_source_tree(real) &&
 	    path_join(sub, sizeof(sub), real, "build") == 0 &&
 	    path_is_dir(sub)) {
-		int err = kheaders_resolve(sub, kh);
+		int err = depth ? -ELOOP : resolve(sub, kh, depth + 1);
 		char src[PATH_MAX], src_real[PATH_MAX], build_real[PATH_MAX];
 
 		if (err != -ENOTDIR)
@@ -127,6 +133,11 @@ int kheaders_resolve(const char *dir, struct kheaders *kh)
 	}
 	kh->release = read_release(kh->build_dir);
 	return 0;
+}
+
+int kheaders_resolve(const char *dir, struct kheaders *kh)
+{
+	return resolve(dir, kh, 0);
 }
 
 /* Orders releases by their leading numbers: "6.1.0-56-amd64" is 6.1.0. */
@@ -221,6 +232,8 @@ int kheaders_find(const char *explicit_dir, const char *running_release,
 	if (explicit_dir || (env && *env)) {
 		err = kheaders_resolve(explicit_dir ? explicit_dir : env, kh);
 		kh->origin = explicit_dir ? KHEADERS_OPTION : KHEADERS_ENV;
+		if (err == -ELOOP)
+			return err;
 		return err < 0 ? -ENOTDIR : 0;
 	}
 	if (path_join(path, sizeof(path), MODULES_DIR, running_release) == 0 &&

@@ -28,7 +28,8 @@ struct kheaders {
  * Finds headers: EXPLICIT_DIR when given, else $BCC_KERNEL_SOURCE, else the
  * running release's, else (when ALLOW_NEAREST) the installed release nearest
  * to RUNNING_RELEASE.  Returns 0, or -ENOENT with nothing found, or -ENOTDIR
- * when an explicitly named directory holds no usable headers.
+ * when an explicitly named directory holds no usable headers, or -ELOOP
+ * when its links go round in a circle.
  */
 int kheaders_find(const char *explicit_dir, const char *running_release,
 		  bool allow_nearest, struct kheaders *kh);

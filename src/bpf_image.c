@@ -79,6 +79,47 @@ static int strings_terminated(const struct bpf_image *img)
 	return 1;
 }
 
+static const struct bpf_image_table *table_by_fd(const struct bpf_image *img,
+						 int32_t fd)
+{
+	for (uint32_t i = 0; i < img->ntables; i++)
+		if (img->tables[i].fd == fd)
+			return &img->tables[i];
+	return NULL;
+}
+
+int bpf_image_check_insns(const struct bpf_image *img)
+{
+	const struct bpf_insn *insns = img->insns;
+	size_t count = img->insn_bytes / sizeof(*insns);
+
+	for (size_t i = 0; i < count; i++) {
+		const struct bpf_insn *lo = &insns[i], *hi = &insns[i + 1];
+
+		if (lo->code != (BPF_LD | BPF_IMM | BPF_DW))
+			continue;
+		/*
+		 * The only 64-bit loads the program may carry are plain
+		 * constants and references to its own maps.  Any other
+		 * pseudo source (a map value, a BTF object, a function, an
+		 * fd by index) would make the kernel resolve a number from
+		 * the image against this process's descriptors or the
+		 * kernel's objects: such an image is refused.
+		 */
+		if (i + 1 >= count || hi->code || hi->dst_reg ||
+		    hi->src_reg || hi->off || lo->off)
+			return -EBADMSG;
+		if (lo->src_reg == BPF_PSEUDO_MAP_FD) {
+			if (!table_by_fd(img, lo->imm) || hi->imm)
+				return -EBADMSG;
+		} else if (lo->src_reg) {
+			return -EBADMSG;
+		}
+		i++;	/* the second half of the 16-byte instruction */
+	}
+	return 0;
+}
+
 int bpf_image_parse(const void *buf, size_t len, struct bpf_image *img)
 {
 	const char *p = buf;
@@ -116,23 +157,17 @@ int bpf_image_parse(const void *buf, size_t len, struct bpf_image *img)
 	if (!img->insns)
 		return -ENOMEM;
 	memcpy(img->insns, p + sizeof(h) + tables, h.insn_bytes);
-	if (!strings_terminated(img)) {
+	if (!strings_terminated(img) || bpf_image_check_insns(img) < 0) {
 		bpf_image_free(img);
 		return -EBADMSG;
 	}
 	return 0;
 }
 
-static const struct bpf_image_table *table_by_fd(const struct bpf_image *img,
-						 int32_t fd)
-{
-	for (uint32_t i = 0; i < img->ntables; i++)
-		if (img->tables[i].fd == fd)
-			return &img->tables[i];
-	return NULL;
-}
-
-/* Rewrites every map reference from the compiler's fds to NEW_FDS. */
+/*
+ * Rewrites every map reference from the compiler's fds to NEW_FDS; the
+ * image passed bpf_image_check_insns, which is checked again here.
+ */
 static int relocate(struct bpf_insn *insns, size_t count,
 		    const struct bpf_image *img, const int *new_fds)
 {
@@ -191,7 +226,10 @@ int bpf_image_load(const struct bpf_image *img, int *prog_fd,
 		goto out;
 	}
 	memcpy(insns, img->insns, img->insn_bytes);
-	err = relocate(insns, img->insn_bytes / sizeof(*insns), img, fds);
+	err = bpf_image_check_insns(img);
+	if (!err)
+		err = relocate(insns, img->insn_bytes / sizeof(*insns), img,
+			       fds);
 	if (err) {
 		error_msg("the compiled program refers to an unknown map");
 		goto out;

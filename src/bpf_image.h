@@ -47,6 +47,13 @@ int bpf_image_serialize(const struct bpf_image *img, void **buf, size_t *len);
 int bpf_image_parse(const void *buf, size_t len, struct bpf_image *img);
 
 /*
+ * Checks that every 64-bit immediate load in IMG is a constant or a
+ * reference to one of its tables (BPF_PSEUDO_MAP_FD), and well formed.
+ * bpf_image_parse and bpf_image_load call it.  Returns 0 or -EBADMSG.
+ */
+int bpf_image_check_insns(const struct bpf_image *img);
+
+/*
  * Creates the image's maps, points the instructions at them and loads the
  * program; the kernel verifier checks it as always.  On success *PROG_FD
  * and MAP_FDS[i], the map of img->tables[i], are open and the caller's; on

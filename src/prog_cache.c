@@ -12,15 +12,18 @@
 #define _GNU_SOURCE
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bcc/bcc_version.h>
@@ -146,7 +149,8 @@ static int read_private_entry(const char *dir, const char *name, size_t min,
 	dfd = open_private_dir(dir, 0);
 	if (dfd < 0)
 		return dfd;
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO planted here must not hang the lookup. */
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	close(dfd);
 	if (fd < 0)
 		return -errno;
@@ -172,6 +176,45 @@ out:
 	return err;
 }
 
+#define TMP_PREFIX ".tmp."
+/* A writer takes milliseconds; older temporary files are leftovers. */
+#define TMP_MAX_AGE_S 60
+
+/*
+ * Removes temporary files that a killed writer left behind: those of a
+ * process that no longer exists, and any older than TMP_MAX_AGE_S (its
+ * PID may have been reused).
+ */
+static void remove_stale_temps(int dfd)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	time_t now = time(NULL);
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)))
+			continue;
+		pid = strtol(de->d_name + strlen(TMP_PREFIX), &end, 10);
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (*end || pid <= 0 || pid > INT_MAX ||
+		    (kill((pid_t)pid, 0) < 0 && errno == ESRCH) ||
+		    now - st.st_mtime > TMP_MAX_AGE_S)
+			unlinkat(dfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
 /* Writes entry NAME of private DIR aside and renames it into place. */
 static int write_private_entry(const char *dir, const char *name,
 			       const void *buf, size_t len)
@@ -182,7 +225,7 @@ static int write_private_entry(const char *dir, const char *name,
 	dfd = open_private_dir(dir, 1);
 	if (dfd < 0)
 		return dfd;
-	snprintf(tmp, sizeof(tmp), ".tmp.%d", (int)getpid());
+	snprintf(tmp, sizeof(tmp), TMP_PREFIX "%d", (int)getpid());
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -207,9 +250,14 @@ int prog_cache_lookup(const char *dir, const struct prog_cache_key *key,
 {
 	char name[2 * SHA256_DIGEST_SIZE + 8], *buf = NULL;
 	size_t len;
-	int err;
+	int err, dfd;
 
 	entry_name(key, name, sizeof(name));
+	dfd = open_private_dir(dir, 0);
+	if (dfd >= 0) {
+		remove_stale_temps(dfd);
+		close(dfd);
+	}
 	err = read_private_entry(dir, name, 1, MAX_ENTRY_SIZE, &buf, &len);
 	if (err)
 		return err;

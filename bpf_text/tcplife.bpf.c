@@ -81,6 +81,23 @@ BPF_HASH(owner, u64, struct tcplife_task, TCPLIFE_MAP_ENTRIES);
 BPF_PERF_OUTPUT(events);
 BPF_PERCPU_ARRAY(drops, u64, TCPLIFE_NR_DROPS);
 
+/*
+ * Sockets whose start could not be stored (birth full), so that each such
+ * session is counted once, at its close and after the filters, and rows
+ * plus reported losses equal the sessions.  At least 4096 entries, so a
+ * tiny --map-entries still counts exactly; at most 65536: should this map
+ * fill too, the socket is counted at once, unfiltered (an overcount, never
+ * a silent loss).
+ */
+#if TCPLIFE_MAP_ENTRIES < 4096
+#define TCPLIFE_UNTRACKED_ENTRIES 4096
+#elif TCPLIFE_MAP_ENTRIES > 65536
+#define TCPLIFE_UNTRACKED_ENTRIES 65536
+#else
+#define TCPLIFE_UNTRACKED_ENTRIES TCPLIFE_MAP_ENTRIES
+#endif
+BPF_HASH(untracked, u64, u8, TCPLIFE_UNTRACKED_ENTRIES);
+
 #ifdef FILTER_LPORT
 BPF_ARRAY(lport_bitmap, u64, TCPLIFE_PORT_WORDS);
 #endif
@@ -122,8 +139,12 @@ static __always_inline void note_state(u64 skp, int newstate)
 			owner.delete(&skp);
 			err = birth.update(&skp, &now);
 		}
-		if (err == -E2BIG)
-			count_drop(TCPLIFE_DROP_BIRTH_FULL);
+		if (err == -E2BIG) {
+			u8 one = 1;
+
+			if (untracked.update(&skp, &one) < 0)
+				count_drop(TCPLIFE_DROP_BIRTH_FULL);
+		}
 	}
 	if (newstate == TCP_SYN_SENT || newstate == TCP_FIN_WAIT1 ||
 	    newstate == TCP_LAST_ACK) {
@@ -132,14 +153,25 @@ static __always_inline void note_state(u64 skp, int newstate)
 		task.pid = bpf_get_current_pid_tgid() >> 32;
 		task.in_cgroup = current_in_cgroup();
 		bpf_get_current_comm(&task.comm, sizeof(task.comm));
-		if (owner.insert(&skp, &task) == -E2BIG)
+		/*
+		 * Counted once per tracked session: at the closing states
+		 * (SYN_SENT has a second chance at FIN_WAIT1), and only for
+		 * a session that will have a row.
+		 */
+		if (owner.insert(&skp, &task) == -E2BIG &&
+		    newstate != TCP_SYN_SENT && birth.lookup(&skp))
 			count_drop(TCPLIFE_DROP_OWNER_FULL);
 	}
 }
 
+/* What finish_session decided. */
+#define SESSION_SKIP 0		/* not a session we report */
+#define SESSION_ROW 1		/* send the event */
+#define SESSION_UNTRACKED 2	/* ours but its start was not stored: count */
+
 /*
  * At the close: forget the socket, and fill the parts of the event that do
- * not depend on how we attached.  Returns 0 when no event should be sent.
+ * not depend on how we attached.
  */
 static __always_inline int finish_session(u64 skp, int oldstate,
 					  struct tcplife_event *ev)
@@ -148,11 +180,21 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 	struct tcplife_task *task;
 	u64 now = bpf_ktime_get_ns();
 	u32 in_cgroup;
+	int verdict = SESSION_ROW;
+	/* Deleted in any case: a marker left by a skipped close is stale. */
+	int marked = untracked.delete(&skp) == 0;
 
 	ev->end_ns = now;
 	if (start) {
 		ev->span_ns = now - *start;
 		birth.delete(&skp);
+	} else if (marked) {
+#ifdef TCPLIFE_REPORT_UNBORN
+		/* Still a row, with its span unknown. */
+		ev->flags |= TCPLIFE_F_NO_START;
+#else
+		verdict = SESSION_UNTRACKED;
+#endif
 	} else {
 #ifdef TCPLIFE_REPORT_UNBORN
 		/* Opened before we attached; a listener is no session. */
@@ -175,6 +217,9 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 		__builtin_memcpy(ev->comm, task->comm, sizeof(ev->comm));
 		ev->flags |= TCPLIFE_F_TASK_CACHED;
 		owner.delete(&skp);
+	} else if (verdict == SESSION_UNTRACKED) {
+		/* Owner unknown: the filters below cannot exclude it. */
+		return verdict;
 	} else {
 		ev->pid = bpf_get_current_pid_tgid() >> 32;
 		bpf_get_current_comm(&ev->comm, sizeof(ev->comm));
@@ -186,16 +231,16 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 	}
 #ifdef FILTER_PID
 	if (ev->pid != FILTER_PID)
-		return 0;
+		return SESSION_SKIP;
 #endif
 #ifdef FILTER_CGROUP_ID
 	if (!in_cgroup)
-		return 0;
+		return SESSION_SKIP;
 #else
 	(void)in_cgroup;
 #endif
 	(void)oldstate;
-	return 1;
+	return verdict;
 }
 
 /* Port filters; the bitmaps hold one bit per port number. */
@@ -223,7 +268,7 @@ static __always_inline int ports_wanted(u16 lport, u16 rport)
  * as late as possible, and the event sent (or its loss counted).
  */
 static __always_inline void submit_session(void *ctx, u64 skp,
-					   struct tcplife_event *ev)
+					   struct tcplife_event *ev, int verdict)
 {
 #ifdef FILTER_FAMILY
 	if (ev->family != FILTER_FAMILY)
@@ -231,6 +276,10 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 #endif
 	if (!ports_wanted(ev->lport, ev->rport))
 		return;
+	if (verdict == SESSION_UNTRACKED) {
+		count_drop(TCPLIFE_DROP_BIRTH_FULL);
+		return;
+	}
 	bpf_probe_read_kernel(&ev->rx_bytes, sizeof(ev->rx_bytes),
 			      (void *)(skp + TCPLIFE_RX_OFFSET));
 	bpf_probe_read_kernel(&ev->tx_bytes, sizeof(ev->tx_bytes),
@@ -245,6 +294,7 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 {
 	struct tcplife_event ev = {};
 	u64 skp = (u64)args->skaddr;
+	int verdict;
 
 	if (args->protocol != IPPROTO_TCP)
 		return 0;
@@ -252,7 +302,8 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 		note_state(skp, args->newstate);
 		return 0;
 	}
-	if (!finish_session(skp, args->oldstate, &ev))
+	verdict = finish_session(skp, args->oldstate, &ev);
+	if (verdict == SESSION_SKIP)
 		return 0;
 
 	ev.family = args->family;
@@ -265,7 +316,7 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 		__builtin_memcpy(ev.laddr, args->saddr_v6, 16);
 		__builtin_memcpy(ev.raddr, args->daddr_v6, 16);
 	}
-	submit_session(args, skp, &ev);
+	submit_session(args, skp, &ev, verdict);
 	return 0;
 }
 
@@ -275,12 +326,14 @@ int on_tcp_set_state(struct pt_regs *ctx, struct sock *sk, int state)
 {
 	struct tcplife_event ev = {};
 	u64 skp = (u64)sk;
+	int verdict;
 
 	if (state != TCP_CLOSE) {
 		note_state(skp, state);
 		return 0;
 	}
-	if (!finish_session(skp, sk->__sk_common.skc_state, &ev))
+	verdict = finish_session(skp, sk->__sk_common.skc_state, &ev);
+	if (verdict == SESSION_SKIP)
 		return 0;
 
 	/*
@@ -302,7 +355,7 @@ int on_tcp_set_state(struct pt_regs *ctx, struct sock *sk, int state)
 		bpf_probe_read_kernel(ev.raddr, 16,
 				      &sk->__sk_common.skc_v6_daddr);
 	}
-	submit_session(ctx, skp, &ev);
+	submit_session(ctx, skp, &ev, verdict);
 	return 0;
 }
 

@@ -167,7 +167,7 @@ void host_print_info(struct host *h, const struct options *opts)
 	mountable = !h->tfs.dir && has_privileges();
 	if (host_choose_attach(h, opts, mountable) == 0 && mountable)
 		printf("tracefs:           not mounted (will be mounted at %s "
-		       "while attaching)\n", TRACEFS_DIR);
+		       "in the tool's own mount namespace)\n", TRACEFS_DIR);
 	else if (h->tfs.dir)
 		printf("tracefs:           %s\n", h->tfs.dir);
 	else

@@ -2,10 +2,16 @@
  * Making sure tracefs is reachable while the tracepoint is set up: libbcc
  * reads the tracepoint's format file to build TRACEPOINT_PROBE's argument
  * struct, and its id to attach.  Fresh machines often have it unmounted.
+ *
+ * When it is, the tool mounts it in a mount namespace of its own: other
+ * processes never see the mount, so no other run can have it unmounted
+ * under it (or unmount it under another), and it vanishes with the tool,
+ * even one killed by SIGKILL.  The tool never unmounts anything.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/mount.h>
 
@@ -36,12 +42,18 @@ int tracefs_ensure(struct tracefs *tfs)
 	tracefs_probe(tfs);
 	if (tfs->dir)
 		return 0;
-	if (mount("tracefs", TRACEFS_DIR, "tracefs", 0, NULL) < 0)
+	/*
+	 * Slave, not private: mounts made outside still reach us, ours
+	 * never leave.  Once unshared, the namespace is ours alone (the
+	 * compile child inherits it), so a failed mount leaves nothing.
+	 */
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	    mount("tracefs", TRACEFS_DIR, "tracefs",
+		  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return -errno;
-	if (!has_events(TRACEFS_DIR)) {
-		umount2(TRACEFS_DIR, MNT_DETACH);
+	if (!has_events(TRACEFS_DIR))
 		return -ENOENT;
-	}
 	tfs->dir = TRACEFS_DIR;
 	tfs->mounted_here = true;
 	return 0;
@@ -49,9 +61,10 @@ int tracefs_ensure(struct tracefs *tfs)
 
 void tracefs_release(struct tracefs *tfs)
 {
-	/* Attached perf events keep working: they do not need the mount. */
-	if (tfs->mounted_here)
-		umount2(TRACEFS_DIR, MNT_DETACH);
+	/*
+	 * Nothing to unmount: a mount of ours is in our own namespace and
+	 * goes with it.  Attached perf events do not need the mount.
+	 */
 	tfs->mounted_here = false;
 }
 

@@ -9,16 +9,20 @@
 
 struct tracefs {
 	const char *dir;	/* where events/ is found, or NULL */
-	bool mounted_here;	/* we mounted it and should unmount it */
+	bool mounted_here;	/* we mounted it, in our own mount namespace */
 };
 
 /* Finds tracefs without changing anything; dir is NULL when absent. */
 void tracefs_probe(struct tracefs *tfs);
 
-/* Finds tracefs, mounting it at TRACEFS_DIR when needed; -errno. */
+/*
+ * Finds tracefs; when absent, moves the process into a mount namespace of
+ * its own and mounts it there at TRACEFS_DIR (nosuid, nodev, noexec), so
+ * no other process sees or depends on that mount.  Returns 0 or -errno.
+ */
 int tracefs_ensure(struct tracefs *tfs);
 
-/* Unmounts it again if tracefs_ensure mounted it. */
+/* Forgets it; never unmounts (the private mount goes with the process). */
 void tracefs_release(struct tracefs *tfs);
 
 /* Whether events/CATEGORY/NAME/format exists. */

@@ -65,7 +65,7 @@ require_tracing_() {
 	[ -d /sys/kernel/tracing/$tp_ ] || [ -d /sys/kernel/debug/tracing/$tp_ ] &&
 		return
 	# Not visible: look in a private mount, leaving the host as it was
-	# (the tool mounts tracefs itself while attaching, and unmounts it).
+	# (the tool mounts tracefs itself, in a mount namespace of its own).
 	[ -d /sys/kernel/tracing/events ] || [ -d /sys/kernel/debug/tracing/events ] ||
 		in_private_mounts_ 'mount -t tracefs tracefs /sys/kernel/tracing' ||
 		skip_ "tracefs cannot be mounted"

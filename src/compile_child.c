@@ -139,6 +139,35 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The compiler's whole environment.  Nothing of the caller's reaches it:
+ * ARCH, CPATH, C_INCLUDE_PATH or BCC_* would change what is compiled
+ * without changing the cache key (and, under sudo, let a user steer what
+ * root loads).  The cache key hashes this list instead.
+ */
+static const char *const child_environment[] = {
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	"LC_ALL=C",
+	NULL,
+};
+
+const char *const *compile_child_environment(void)
+{
+	return child_environment;
+}
+
+/* Replaces the environment with child_environment plus the headers. */
+static int set_child_environment(const char *kernel_source)
+{
+	if (clearenv() != 0)
+		return -1;
+	for (const char *const *e = child_environment; *e; e++)
+		if (putenv((char *)*e) != 0)
+			return -1;
+	/* libbcc finds headers only through this variable or uname -r. */
+	return setenv("BCC_KERNEL_SOURCE", kernel_source, 1);
+}
+
 static void __attribute__((noreturn))
 child_main(int out, const char *text, const char *const *argv, int argc,
 	   const char *kernel_source, const char *func,
@@ -149,10 +178,8 @@ child_main(int out, const char *text, const char *const *argv, int argc,
 	void *mod, *buf;
 	size_t len;
 
-	if (open_libbcc(&bcc) < 0)
-		_exit(2);
-	/* libbcc finds headers only through this variable or uname -r. */
-	if (setenv("BCC_KERNEL_SOURCE", kernel_source, 1) < 0)
+	/* Before dlopen(): LLVM's initialisers may read it too. */
+	if (set_child_environment(kernel_source) < 0 || open_libbcc(&bcc) < 0)
 		_exit(2);
 	mod = bcc.create(text, 0, (const char **)argv, argc, true, NULL);
 	if (!mod)

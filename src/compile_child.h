@@ -8,9 +8,17 @@
  * Compiles TEXT with ARGV (ARGC compiler flags) against the headers in
  * KERNEL_SOURCE, and returns function FUNC as an image of PROG_TYPE.  The
  * compiler (libbcc, clang, LLVM: over 100 MiB) only ever lives in a forked
- * child that exits afterwards.  Its diagnostics go to stderr.  Returns 0 or
+ * child that exits afterwards, with compile_child_environment() as its
+ * whole environment.  Its diagnostics go to stderr.  Returns 0 or
  * -errno, with a message printed.
  */
+/*
+ * The environment the compiler runs with (NULL-terminated "NAME=value"
+ * strings), besides BCC_KERNEL_SOURCE=KERNEL_SOURCE: fixed, not the
+ * caller's, so the cache key can cover it.
+ */
+const char *const *compile_child_environment(void);
+
 int compile_in_child(const char *text, const char *const *argv, int argc,
 		     const char *kernel_source, const char *func,
 		     unsigned int prog_type, struct bpf_image *img);

@@ -32,7 +32,8 @@
 #include "util.h"
 
 #define MAX_ENTRY_SIZE (4u << 20)
-#define KEY_FORMAT "tcplife-bcc cache key 1"
+#define KEY_FORMAT "tcplife-bcc cache key 2"
+#define POSSIBLE_CPUS_FILE "/sys/devices/system/cpu/possible"
 
 static void hash_string(struct sha256 *ctx, const char *label, const char *s)
 {
@@ -98,6 +99,10 @@ void prog_cache_key(const struct prog_cache_input *in,
 	    path_join(path, sizeof(path), in->headers_build,
 		      "include/generated/autoconf.h") == 0)
 		hash_stat(&ctx, "autoconf.h", path);
+	for (const char *const *e = in->environment; e && *e; e++)
+		hash_string(&ctx, "environment", *e);
+	/* BPF_PERF_OUTPUT's map has one entry per possible CPU. */
+	hash_file(&ctx, "possible cpus", POSSIBLE_CPUS_FILE);
 	hash_string(&ctx, "libbcc version", LIBBCC_VERSION);
 	if (path_join(path, sizeof(path), LIBBCC_LIBDIR, LIBBCC_SONAME) == 0)
 		hash_stat(&ctx, "libbcc file", path);

@@ -22,6 +22,7 @@ struct prog_cache_input {
 	const char *headers_build;
 	const char *headers_release;
 	const char *tracepoint_format;	/* path of the format file, or NULL */
+	const char *const *environment;	/* the compiler's, NULL-terminated */
 };
 
 /*

@@ -194,6 +194,7 @@ int program_load(const char *text, const struct program_cflags *cf,
 			.headers_source = kh->source_dir,
 			.headers_build = kh->build_dir,
 			.headers_release = kh->release,
+			.environment = compile_child_environment(),
 		};
 
 		if (method->format_file && tracefs_dir) {

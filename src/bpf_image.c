@@ -132,9 +132,8 @@ static const struct bpf_image_table *table_by_fd(const struct bpf_image *img,
 	return NULL;
 }
 
-/* Rewrites every map reference from the compiler's fds to NEW_FDS. */
-static int relocate(struct bpf_insn *insns, size_t count,
-		    const struct bpf_image *img, const int *new_fds)
+int bpf_image_relocate(struct bpf_insn *insns, size_t count,
+		       const struct bpf_image *img, const int *new_fds)
 {
 	for (size_t i = 0; i < count; i++) {
 		const struct bpf_image_table *t;
@@ -191,7 +190,8 @@ int bpf_image_load(const struct bpf_image *img, int *prog_fd,
 		goto out;
 	}
 	memcpy(insns, img->insns, img->insn_bytes);
-	err = relocate(insns, img->insn_bytes / sizeof(*insns), img, fds);
+	err = bpf_image_relocate(insns, img->insn_bytes / sizeof(*insns), img,
+				 fds);
 	if (err) {
 		error_msg("the compiled program refers to an unknown map");
 		goto out;

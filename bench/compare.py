@@ -10,7 +10,7 @@ from the kernel's BPF statistics.  The results go to DIR/compare.md (also
 printed), DIR/compare.json and DIR/compare.png.
 
 How it is kept fair:
-- Every tool runs with -w on the same workload (bench/tcp_loadgen), in a
+- Every tool runs with -w on the same workload (tests/tcp_workload), in a
   fixed environment, with stdout in a regular file, which never makes a
   tool wait.  The reference tools write it a line at a time, as they do
   on a terminal (stdbuf -oL, PYTHONUNBUFFERED=1), so that their header
@@ -34,9 +34,9 @@ What is measured, per run:
   from just before the workload until its output is quiet, per row printed;
 - BPF cost: run_time_ns / run_cnt of the programs the tool holds, from
   /proc/PID/fdinfo, with kernel.bpf_stats_enabled set to 1 for the run;
-- connection rate: tcp_loadgen's own figure, and the slowdown against the
+- connection rate: tcp_workload's own figure, and the slowdown against the
   run with no tracer in the same round;
-- agreement: rows found, missed and wrong against tcp_loadgen's record, and
+- agreement: rows found, missed and wrong against tcp_workload's record, and
   the losses the tool itself reported on stderr.
 
 All of it runs in a private mount namespace (tracefs is mounted there if
@@ -153,8 +153,13 @@ def parse_args():
                    "ms (a loaded machine may defer the final state change)")
     p.add_argument("--tcplife-bcc", default="./tcplife-bcc",
                    help="the tcplife-bcc binary to compare")
-    p.add_argument("--loadgen", default="./bench/tcp_loadgen",
-                   help="the tcp_loadgen binary")
+    p.add_argument("--loadgen", default="./tests/tcp_workload",
+                   help="the workload generator (tests/tcp_workload)")
+    p.add_argument("--maxrss-run", default="./bench/maxrss_run",
+                   help="the peak-RSS launcher (bench/maxrss_run)")
+    p.add_argument("--cache-dir",
+                   help="tcplife-bcc's cache of compiled programs (default: "
+                   "its own)")
     p.add_argument("--tools", default="tcplife-bpfcc,tcplife,tcplife-bcc",
                    help="which tools to run")
     p.add_argument("--no-cold", action="store_true",
@@ -170,8 +175,6 @@ def parse_args():
     known = ["tcplife-bcc"] + [t[0] for t in REFERENCE_TOOLS]
     if not a.tools or any(t not in known for t in a.tools):
         die("invalid --tools argument: '%s'" % ",".join(a.tools), 2)
-    # Built next to the load generator.
-    a.maxrss_run = os.path.join(os.path.dirname(a.loadgen) or ".", "maxrss_run")
     a.workload_timeout = 120 + a.sessions / 100 + a.sessions * a.hold_ms / 1000
     a.settle_limit = 60 + a.sessions / 500
     return a
@@ -232,7 +235,9 @@ def tool_commands(opts):
     """
     release = platform.release()
     cmds = {
-        "tcplife-bcc": {"argv": [os.path.abspath(opts.tcplife_bcc), "-w"]},
+        "tcplife-bcc": {"argv": [os.path.abspath(opts.tcplife_bcc), "-w"] +
+                        (["--cache-dir", os.path.abspath(opts.cache_dir)]
+                         if opts.cache_dir else [])},
         "tcplife": {"argv": ["stdbuf", "-oL", "/usr/sbin/tcplife", "-w"]},
         "tcplife-bpfcc": {"argv": ["/usr/sbin/tcplife-bpfcc", "-w"],
                           "env": {"PYTHONUNBUFFERED": "1"}},
@@ -296,7 +301,7 @@ def workload_argv(opts, record):
 def one_run(opts, slot, cmd, raw, tag):
     """One workload run under one tool (or none); the raw files are removed
     afterwards unless --keep-raw."""
-    record = os.path.join(raw, tag + ".truth.tsv")
+    record = os.path.join(raw, tag + ".truth.txt")
     out, err = os.path.join(raw, tag + ".out"), os.path.join(raw, tag + ".err")
     try:
         if cmd is None:
@@ -366,7 +371,7 @@ def main():
     if os.geteuid() != 0:
         die("needs root: it loads BPF programs and reads their statistics")
     for path, opt in ((opts.tcplife_bcc, "tcplife-bcc"), (opts.loadgen, "loadgen"),
-                      (opts.maxrss_run, "loadgen")):
+                      (opts.maxrss_run, "maxrss-run")):
         if not os.access(path, os.X_OK):
             die("%s not found: run make first, or give --%s" % (path, opt))
     install_missing(opts)

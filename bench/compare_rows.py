@@ -1,13 +1,9 @@
-"""Reads each tool's rows and the load generator's record, and matches them by 4-tuple."""
+"""Reads each tool's rows and the workload generator's record, and matches them by 4-tuple."""
 
 import collections
 import ipaddress
 import re
 
-# A normally closed session's counters also hold the one byte of sequence
-# space its FIN takes, and a SYN may add one more: a tool agrees when the
-# bytes it shows are within this many bytes above the payload.
-SEQ_SLACK = 2
 # Printed MS values are rounded to 0.01 ms.
 MS_ROUNDING = 0.01
 
@@ -20,18 +16,31 @@ LOST_PATTERNS = {
 
 
 def read_truth(path):
-    """The record tcp_loadgen writes: one dict per session side."""
+    """The record tcp_workload writes: one dict per session side.
+
+    Lines are "key=value ..."; comm= may hold spaces and runs up to
+    " family=".  The byte counters a tracer must show (tx_seq, rx_seq_min,
+    rx_seq_max) are the generator's to work out, not ours.
+    """
+    rows = []
     with open(path, encoding="utf-8") as f:
-        names = f.readline().rstrip("\n").split("\t")
-        rows = []
         for line in f:
-            r = dict(zip(names, line.rstrip("\n").split("\t")))
-            for k in ("session", "pid", "ip", "lport", "rport", "tx", "rx"):
+            line = line.rstrip("\n")
+            head, rest = line.split(" comm=", 1)
+            comm, tail = rest.split(" family=", 1)
+            r = dict(kv.split("=", 1) for kv in (head + " family=" + tail).split())
+            r["comm"] = comm
+            for k in ("session", "pid", "lport", "rport", "tx", "rx",
+                      "tx_seq", "rx_seq_min", "rx_seq_max"):
                 r[k] = int(r[k])
+            r["ip"] = int(r.pop("family"))
             for k in ("ms_min", "ms_max"):
                 r[k] = float(r[k])
             r["laddr"] = _addr(r["laddr"])
             r["raddr"] = _addr(r["raddr"])
+            # Which side closed first, for the reports.
+            r["closer"] = r["side"] if r["closer"] == "yes" else \
+                ("server" if r["side"] == "client" else "client")
             rows.append(r)
     return rows
 
@@ -106,15 +115,15 @@ def _key(r):
     return (r["laddr"], r["lport"], r["raddr"], r["rport"])
 
 
-def _bytes_ok(shown, payload):
-    lo, hi = shown
-    return lo <= payload + SEQ_SLACK and hi >= payload
+def _bytes_ok(shown, lo, hi):
+    """Whether the byte range a KB figure stands for meets [lo, hi]."""
+    return shown[0] <= hi and shown[1] >= lo
 
 
 def _expect_text(e):
     return ("PID %d COMM %s TX %d B (TX_KB %d) RX %d B (RX_KB %d) MS %.2f-%.2f"
-            % (e["pid"], e["comm"], e["tx"], (e["tx"] + 1) // 1024,
-               e["rx"], (e["rx"] + 1) // 1024, e["ms_min"], e["ms_max"]))
+            % (e["pid"], e["comm"], e["tx"], e["tx_seq"] // 1024,
+               e["rx"], e["rx_seq_max"] // 1024, e["ms_min"], e["ms_max"]))
 
 
 def _bad_fields(e, r, ms_slack):
@@ -122,14 +131,14 @@ def _bad_fields(e, r, ms_slack):
         ("pid", r["pid"] == e["pid"]),
         ("comm", r["comm"] == e["comm"]),
         ("ip", r["ip"] == e["ip"]),
-        ("tx", _bytes_ok(r["tx"], e["tx"])),
-        ("rx", _bytes_ok(r["rx"], e["rx"])),
+        ("tx", _bytes_ok(r["tx"], e["tx_seq"], e["tx_seq"])),
+        ("rx", _bytes_ok(r["rx"], e["rx_seq_min"], e["rx_seq_max"])),
         ("ms", e["ms_min"] - MS_ROUNDING <= r["ms"] <= e["ms_max"] + ms_slack))
         if not ok]
 
 
 def _pairs(es, rs, ms_slack):
-    """Pairs expected sides with rows of one 4-tuple.  tcp_loadgen avoids
+    """Pairs expected sides with rows of one 4-tuple.  tcp_workload avoids
     reusing a 4-tuple, but should one recur, each row goes to the side it
     fits best, so that a lost row does not make the next one look wrong."""
     if len(es) == 1:

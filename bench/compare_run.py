@@ -124,7 +124,7 @@ def bpf_prog_stats(pid):
 
 
 def run_workload(argv, timeout):
-    """Runs tcp_loadgen; returns its connections per second."""
+    """Runs tcp_workload; returns its connections per second."""
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True, timeout=timeout, check=False)
     if p.returncode != 0:

@@ -168,8 +168,8 @@ int bpf_image_parse(const void *buf, size_t len, struct bpf_image *img)
  * Rewrites every map reference from the compiler's fds to NEW_FDS; the
  * image passed bpf_image_check_insns, which is checked again here.
  */
-static int relocate(struct bpf_insn *insns, size_t count,
-		    const struct bpf_image *img, const int *new_fds)
+int bpf_image_relocate(struct bpf_insn *insns, size_t count,
+		       const struct bpf_image *img, const int *new_fds)
 {
 	for (size_t i = 0; i < count; i++) {
 		const struct bpf_image_table *t;
@@ -228,8 +228,9 @@ int bpf_image_load(const struct bpf_image *img, int *prog_fd,
 	memcpy(insns, img->insns, img->insn_bytes);
 	err = bpf_image_check_insns(img);
 	if (!err)
-		err = relocate(insns, img->insn_bytes / sizeof(*insns), img,
-			       fds);
+		err = bpf_image_relocate(insns,
+					 img->insn_bytes / sizeof(*insns),
+					 img, fds);
 	if (err) {
 		error_msg("the compiled program refers to an unknown map");
 		goto out;

@@ -46,6 +46,16 @@ int bpf_image_serialize(const struct bpf_image *img, void **buf, size_t *len);
  */
 int bpf_image_parse(const void *buf, size_t len, struct bpf_image *img);
 
+struct bpf_insn;
+
+/*
+ * Points every map reference in INSNS (COUNT instructions: ld_imm64 with a
+ * pseudo map fd, as compiled) at NEW_FDS[i], the map of img->tables[i].
+ * Returns 0, or -EBADMSG for a reference to no table or a cut ld_imm64.
+ */
+int bpf_image_relocate(struct bpf_insn *insns, size_t count,
+		       const struct bpf_image *img, const int *new_fds);
+
 /*
  * Checks that every 64-bit immediate load in IMG is a constant or a
  * reference to one of its tables (BPF_PSEUDO_MAP_FD), and well formed.

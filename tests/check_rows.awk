@@ -4,13 +4,9 @@
 # EXPECT is tcp_workload's output; ROWS is the tracer's -s output, whose
 # first LEAD fields are -T/-t columns.  Each expected session side must have
 # exactly one row with the same 4-tuple, PID, COMM, IP, TX_KB and RX_KB,
-# and MS within [ms_min, ms_max + ms_slack].  The kernel's counters follow
-# sequence space, in which a SYN and a FIN take one byte each.  The workload
-# always ends with a FIN each way, so TX is the payload + 1 on the accepting
-# side and + 2 (its SYN too) on the connecting side; RX is the payload + 1,
-# except on the side that closed first, whose socket may be finished (when
-# the ACK of its FIN arrives alone) before the peer's FIN: there it is the
-# payload + 0 or + 1.  KB is the count / 1024, rounded down.
+# and MS within [ms_min, ms_max + ms_slack].  What the kernel's byte
+# counters hold (tx_seq, rx_seq_min..rx_seq_max) is the workload's to say
+# (tests/workload/record.c); KB is the count / 1024, rounded down.
 # Rows for other 4-tuples are ignored: other tests may run concurrently.
 
 function fail(msg) {
@@ -48,10 +44,9 @@ FNR == NR {
 	exp_comm[key] = substr($0, c + 6, f - c - 6)
 	exp_pid[key] = value($0, "pid")
 	exp_ip[key] = value($0, "family")
-	syn = index($0, " side=client ") ? 1 : 0
-	exp_tx[key] = int((value($0, "tx") + 1 + syn) / 1024)
-	exp_rx[key] = int((value($0, "rx") + 1) / 1024)
-	exp_rx0[key] = value($0, "closer") == "yes" ? int(value($0, "rx") / 1024) : exp_rx[key]
+	exp_tx[key] = int(value($0, "tx_seq") / 1024)
+	exp_rx[key] = int(value($0, "rx_seq_max") / 1024)
+	exp_rx0[key] = int(value($0, "rx_seq_min") / 1024)
 	exp_min[key] = value($0, "ms_min")
 	exp_max[key] = value($0, "ms_max")
 	keys[++nkeys] = key

@@ -158,6 +158,12 @@ check_rows_() {
 	}
 }
 
+# record_kb_ EXPECT SIDE KEY: KEY (tx_seq, rx_seq_min or rx_seq_max) of
+# the first SIDE line of a workload record, in KB as the tool prints it.
+record_kb_() {
+	sed -n "/ side=$2 / s/.* $3=\([0-9]*\) .*/\1/p" "$1" | awk 'NR == 1 { print int($1 / 1024) }'
+}
+
 # A line count that ignores the header.
 data_rows_() {
 	echo $(($(wc -l < "$1") - 1))

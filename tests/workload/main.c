@@ -1,30 +1,43 @@
-/* bench/compare.py's load generator: loopback TCP sessions and their ground truth. */
+/* Test and benchmark helper: loopback TCP sessions, and what a tracer must report for them. */
 /*
- * Usage: tcp_loadgen [-n SESSIONS] [-j WORKERS] [-f 4|6|both]
+ * Usage: tcp_workload [-n COUNT] [-j WORKERS] [-6 | -f 4|6|both]
  *        [-c BYTES[,BYTES...]] [-s BYTES[,BYTES...]] [-C client|server|mixed]
- *        [-H HOLD_MS] [-o RECORD]
+ *        [-H HOLD_MS] [-P PORT] [--client-port PORT] [-o RECORD]
+ *        [--client-comm NAME] [--server-comm NAME] [--pid-file FILE]
+ *        [--start-fd FD]
  *
- * WORKERS pairs of processes, one client and one server each, run SESSIONS
- * sessions in total over loopback, all pairs at once, so that a few pairs
- * saturate a small machine.  Session i goes to pair i % WORKERS; within a
- * pair, its k-th session (k = i / WORKERS) uses
+ * WORKERS pairs of processes, one client and one server each, run COUNT
+ * sessions over loopback, all pairs at once, so that a few pairs saturate
+ * a small machine (the benchmark), or one pair runs a few known sessions
+ * (the tests).  Session i goes to pair i % WORKERS; within a pair, its
+ * k-th session (k = i / WORKERS) uses
  *   family    4 or 6 alternately (-f both),
  *   closer    client for k % 4 < 2, else server (-C mixed),
  *   payloads  entry (k / 4) % count of each list,
- * so every combination occurs once there are enough sessions.  A server
- * listens on a new port for every SESSIONS_PER_PORT sessions of a family,
- * so that no two sessions share a 4-tuple.
+ * so every combination occurs once there are enough sessions.  The closer
+ * holds the session HOLD_MS before close().  A server listens on port 0 (a
+ * new one for every SESSIONS_PER_PORT sessions of a family, so that no two
+ * sessions share a 4-tuple) or on PORT; --client-port binds the client too
+ * (one session: its 4-tuple then waits in TIME_WAIT).  --pid-file gets
+ * "client=P server=P" (the first pair) as soon as both exist; with
+ * --start-fd the clients wait for one byte before their first connect().
  *
- * stdout gets one line: sessions=N workers=N seconds=S conn_per_s=R.
- * RECORD gets a tab-separated table with a header line and one line per
- * session side: what a tracer must report for it.  ms_min and ms_max bound
- * the session's lifespan as a tracer measures it.
+ * The record (stdout, or RECORD with -o, when stdout gets
+ * "sessions=N workers=N seconds=S conn_per_s=R") has one line per session
+ * side, what a tracer must report for it:
+ *   session=N side=client|server pid=P comm=ESC family=4|6 laddr=A lport=N
+ *   raddr=A rport=N tx=N rx=N tx_seq=N rx_seq_min=N rx_seq_max=N
+ *   ms_min=X ms_max=X closer=yes|no
+ * tx and rx are the payloads; tx_seq and rx_seq_* what the kernel's byte
+ * counters hold at the close (record.c says why); ms_min and ms_max bound
+ * the lifespan as a tracer measures it; closer: whether this side closed
+ * first.
  *
- * Defaults: -n 1000 -j 2 -f both -c 5000 -s 3000 -C client -H 0.
+ * Defaults: -n 1 -j 1 -f 4 -c 5000 -s 3000 -C client -H 100.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,7 +49,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include "tcp_loadgen.h"
+#include "workload.h"
 
 const char *role;
 
@@ -88,134 +101,33 @@ unsigned long session_listener(const struct config *cfg, unsigned long k)
 	return 2 * (nth / SESSIONS_PER_PORT) + (session_family(cfg, k) == 6);
 }
 
-__attribute__((noreturn))
-static void bad_arg(const char *opt, const char *val)
-{
-	fprintf(stderr, "%s: invalid --%s argument: '%s'\n", PROG, opt, val);
-	exit(2);
-}
-
-/* strtoul alone would accept a sign, blanks, or nothing at all. */
-static int scan_num(const char *s, const char **endp, unsigned long min,
-		    unsigned long max, unsigned long *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	*endp = end;
-	return errno || *v < min || *v > max ? -1 : 0;
-}
-
-static unsigned long parse_num(const char *opt, const char *arg,
-			       unsigned long min, unsigned long max)
-{
-	unsigned long v;
-	const char *end;
-
-	if (scan_num(arg, &end, min, max, &v) || *end)
-		bad_arg(opt, arg);
-	return v;
-}
-
-/* A comma-separated list of byte counts. */
-static void parse_sizes(const char *opt, const char *arg, struct sizes *sz)
-{
-	const char *p = arg;
-	unsigned long v;
-
-	for (sz->count = 0; sz->count < MAX_SIZES; p++) {
-		/* A GiB per session is plenty, and keeps the totals far from overflow. */
-		if (scan_num(p, &p, 0, 1UL << 30, &v))
-			break;
-		sz->bytes[sz->count++] = v;
-		if (!*p)
-			return;
-		if (*p != ',')
-			break;
-	}
-	bad_arg(opt, arg);
-}
-
-static int listener(int family, union addr *a)
+static int listener(int family, unsigned long port, union addr *a)
 {
 	socklen_t len = sizeof(*a);
-	int fd;
+	int fd, one = 1;
 
 	memset(a, 0, sizeof(*a));
 	a->sa.sa_family = (sa_family_t)(family == 6 ? AF_INET6 : AF_INET);
-	if (family == 6)
+	if (family == 6) {
 		a->in6.sin6_addr = in6addr_loopback;
-	else
+		a->in6.sin6_port = htons((uint16_t)port);
+	} else {
 		a->in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a->in.sin_port = htons((uint16_t)port);
+	}
 	/* Port 0: every pair and every run gets fresh 4-tuples. */
 	fd = socket(a->sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, &a->sa, sizeof(*a)) || listen(fd, 128) ||
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, &a->sa, sizeof(*a)) || listen(fd, 128) ||
 	    getsockname(fd, &a->sa, &len))
-		fail(errno, "listening socket on %s", family == 6 ? "::1" : "127.0.0.1");
+		fail(errno, "listening socket on %s port %lu",
+		     family == 6 ? "::1" : "127.0.0.1", port);
 	return fd;
-}
-
-static void parse_args(int argc, char **argv, struct config *cfg)
-{
-	static const struct option opts[] = {
-		{ "sessions", required_argument, NULL, 'n' },
-		{ "workers", required_argument, NULL, 'j' },
-		{ "family", required_argument, NULL, 'f' },
-		{ "client-bytes", required_argument, NULL, 'c' },
-		{ "server-bytes", required_argument, NULL, 's' },
-		{ "closer", required_argument, NULL, 'C' },
-		{ "hold-ms", required_argument, NULL, 'H' },
-		{ "record", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "n:j:f:c:s:C:H:o:", opts, NULL)) != -1) {
-		if (c == 'n')
-			cfg->sessions = parse_num("sessions", optarg, 1, 1000000);
-		else if (c == 'j')
-			cfg->workers = parse_num("workers", optarg, 1, MAX_WORKERS);
-		else if (c == 'f' && !strcmp(optarg, "both"))
-			cfg->family = 0;
-		else if (c == 'f' && (!strcmp(optarg, "4") || !strcmp(optarg, "6")))
-			cfg->family = optarg[0] - '0';
-		else if (c == 'f')
-			bad_arg("family", optarg);
-		else if (c == 'c')
-			parse_sizes("client-bytes", optarg, &cfg->client);
-		else if (c == 's')
-			parse_sizes("server-bytes", optarg, &cfg->server);
-		else if (c == 'C' && !strcmp(optarg, "client"))
-			cfg->closer = CLOSER_CLIENT;
-		else if (c == 'C' && !strcmp(optarg, "server"))
-			cfg->closer = CLOSER_SERVER;
-		else if (c == 'C' && !strcmp(optarg, "mixed"))
-			cfg->closer = CLOSER_MIXED;
-		else if (c == 'C')
-			bad_arg("closer", optarg);
-		else if (c == 'H')
-			cfg->hold_ms = parse_num("hold-ms", optarg, 0, 60000);
-		else if (c == 'o')
-			cfg->record = optarg;
-		else
-			exit(2);
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument: '%s'\n", PROG, argv[optind]);
-		exit(2);
-	}
-	if (cfg->workers > cfg->sessions)
-		cfg->workers = cfg->sessions;
 }
 
 static void close_listeners(const struct pair *p, unsigned long n)
 {
-	unsigned long l;
-
-	for (l = 0; l < n; l++)
+	for (unsigned long l = 0; l < n; l++)
 		if (p->lfd[l] >= 0)
 			close(p->lfd[l]);
 }
@@ -234,7 +146,8 @@ static unsigned long open_listeners(const struct config *cfg, struct pair *pairs
 			fail(errno, "calloc");
 		for (l = 0; l < n; l++)
 			pairs[w].lfd[l] = cfg->family == (l % 2 ? 4 : 6) ? -1 :
-					  listener(l % 2 ? 6 : 4, &pairs[w].srv[l]);
+					  listener(l % 2 ? 6 : 4, cfg->port,
+						   &pairs[w].srv[l]);
 	}
 	return n;
 }
@@ -292,7 +205,8 @@ static int wait_pairs(const struct config *cfg, pid_t *pids)
 			continue;
 		if (WIFSIGNALED(st) && !ok)
 			continue;	/* one we stopped */
-		fprintf(stderr, "%s: child %d %s %d\n", PROG, (int)pid,
+		fprintf(stderr, "%s: %s %d %s %d\n", PROG, pid == pids[0] ?
+			"client" : pid == pids[1] ? "server" : "child", (int)pid,
 			WIFSIGNALED(st) ? "killed by signal" : "exited with status",
 			WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 		if (ok)
@@ -304,11 +218,22 @@ static int wait_pairs(const struct config *cfg, pid_t *pids)
 	return ok;
 }
 
+static void write_pid_file(const char *path, const pid_t *pids)
+{
+	FILE *pf = fopen(path, "w");
+
+	if (!pf || fprintf(pf, "client=%d server=%d\n", (int)pids[0],
+			   (int)pids[1]) < 0 || fclose(pf))
+		fail(errno, "%s", path);
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg = {
-		.sessions = 1000, .workers = 2, .family = 0, .closer = CLOSER_CLIENT,
+		.sessions = 1, .workers = 1, .family = 4, .closer = CLOSER_CLIENT,
 		.client = { 1, { 5000 } }, .server = { 1, { 3000 } },
+		.hold_ms = 100, .start_fd = -1,
+		.client_comm = "tlw-client", .server_comm = "tlw-server",
 	};
 	static pid_t pids[2 * MAX_WORKERS];
 	struct side *sides;
@@ -320,21 +245,24 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &cfg);
 	/* Nobody waits forever: a generous bound on the whole run. */
 	cfg.timeout = (unsigned int)(120 + cfg.sessions / 100 +
-				     cfg.sessions / cfg.workers * cfg.hold_ms / 1000);
+				     (cfg.sessions + cfg.workers - 1) / cfg.workers *
+				     cfg.hold_ms / 1000);
 	alarm(cfg.timeout);
 	sides = mmap(NULL, 2 * cfg.sessions * sizeof(*sides), PROT_READ | PROT_WRITE,
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sides == MAP_FAILED)
 		fail(errno, "mmap");
-	if (pipe(go))
+	if (pipe2(go, O_CLOEXEC))
 		fail(errno, "pipe");
 	start_pairs(&cfg, go, sides, pids);
 	close(go[0]);
+	if (cfg.pid_file)
+		write_pid_file(cfg.pid_file, pids);
 	/* Closing the write end wakes every client at once, with EOF. */
 	start = now_ns();
 	close(go[1]);
 	if (!wait_pairs(&cfg, pids))
-		fail(0, "workload failed");
+		fail(0, "workload failed: missing or bogus child reports");
 
 	for (i = 0; i < 2 * cfg.sessions; i++) {
 		if (!sides[i].done)
@@ -343,11 +271,13 @@ int main(int argc, char **argv)
 		if (sides[i].t_closed > end)
 			end = sides[i].t_closed;
 	}
-	if (cfg.record)
-		write_record(&cfg, sides);
-	secs = (double)(end - start) / 1e9;
-	printf("sessions=%lu workers=%lu seconds=%.6f conn_per_s=%.1f\n", cfg.sessions,
-	       cfg.workers, secs, secs > 0 ? (double)cfg.sessions / secs : 0.0);
+	write_record(&cfg, sides);
+	if (cfg.record) {
+		secs = (double)(end - start) / 1e9;
+		printf("sessions=%lu workers=%lu seconds=%.6f conn_per_s=%.1f\n",
+		       cfg.sessions, cfg.workers, secs,
+		       secs > 0 ? (double)cfg.sessions / secs : 0.0);
+	}
 	if (fflush(stdout) || ferror(stdout))
 		fail(errno, "stdout");
 	return 0;

@@ -1,4 +1,4 @@
-/* tcp_loadgen's children: one side of every session of one client/server pair. */
+/* tcp_workload's children: one side of every session of one client/server pair. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -9,45 +9,52 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include "tcp_loadgen.h"
+#include "workload.h"
 
 #define CHUNK	65536
 
-static unsigned char payload[CHUNK];
+/* Payload byte at stream offset i is (i & 0xff), so the receiver can check it. */
+static unsigned char pattern[CHUNK + 256];
 
 static void send_all(int fd, uint64_t n)
 {
+	uint64_t off = 0;
 	ssize_t r;
 
-	while (n) {
+	while (off < n) {
 		/* MSG_NOSIGNAL: a broken peer should give a message, not SIGPIPE. */
-		r = send(fd, payload, n < CHUNK ? n : CHUNK, MSG_NOSIGNAL);
+		r = send(fd, pattern + (off & 0xff), n - off < CHUNK ? n - off : CHUNK,
+			 MSG_NOSIGNAL);
 		if (r < 0 && errno != EINTR)
 			fail(errno, "send");
-		n -= r > 0 ? (uint64_t)r : 0;
+		off += r > 0 ? (uint64_t)r : 0;
 	}
 }
 
-/* Reads n bytes, then expects EOF if eof is set. */
+/* Reads n bytes, checking the pattern, then expects EOF if eof is set. */
 static void recv_all(int fd, uint64_t n, int eof)
 {
 	static unsigned char buf[CHUNK];
+	uint64_t off = 0;
 	ssize_t r;
 
-	while (n || eof) {
-		r = read(fd, buf, n && n < CHUNK ? n : CHUNK);
+	while (off < n || eof) {
+		r = read(fd, buf, off < n && n - off < CHUNK ? n - off : CHUNK);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			fail(errno, "read");
-		if (!r && n)
-			fail(0, "peer closed with %llu bytes still to come",
-			     (unsigned long long)n);
+		if (!r && off < n)
+			fail(0, "peer closed after %llu of %llu bytes",
+			     (unsigned long long)off, (unsigned long long)n);
 		if (!r)
 			return;
-		if (!n)
+		if (off == n)
 			fail(0, "unexpected data where EOF was expected");
-		n -= (uint64_t)r;
+		for (ssize_t i = 0; i < r; i++, off++)
+			if (buf[i] != (unsigned char)off)
+				fail(0, "corrupt payload at offset %llu",
+				     (unsigned long long)off);
 	}
 }
 
@@ -82,9 +89,24 @@ static uint16_t port_of(const union addr *a)
 	return ntohs(a->sa.sa_family == AF_INET6 ? a->in6.sin6_port : a->in.sin_port);
 }
 
+/* The client's own port, on the server's (loopback) address. */
+static void bind_client(int fd, const union addr *srv, unsigned long port)
+{
+	union addr a = *srv;
+	int one = 1;
+
+	if (a.sa.sa_family == AF_INET6)
+		a.in6.sin6_port = htons((uint16_t)port);
+	else
+		a.in.sin_port = htons((uint16_t)port);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, &a.sa, sizeof(a)))
+		fail(errno, "binding the client to port %lu", port);
+}
+
 /* Opens session s: the client connects, the server accepts. */
-static int open_session(const struct pair *p, int is_client, unsigned long l,
-			struct side *s)
+static int open_session(const struct config *cfg, const struct pair *p,
+			int is_client, unsigned long l, struct side *s)
 {
 	socklen_t len = sizeof(s->peer);
 	int fd;
@@ -94,6 +116,8 @@ static int open_session(const struct pair *p, int is_client, unsigned long l,
 		fd = socket(s->peer.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			fail(errno, "socket");
+		if (cfg->client_port)
+			bind_client(fd, &s->peer, cfg->client_port);
 		s->t_connect = now_ns();
 		if (connect(fd, &s->peer.sa, sizeof(s->peer)))
 			fail(errno, "connect");
@@ -112,23 +136,57 @@ static int open_session(const struct pair *p, int is_client, unsigned long l,
 	return fd;
 }
 
+/* The name tracers see, set before any socket exists; read back as stored. */
+static void set_comm(const struct config *cfg, const struct pair *p,
+		     int is_client, char *name)
+{
+	const char *base = is_client ? cfg->client_comm : cfg->server_comm;
+	char want[64];
+
+	/* Pairs are told apart by their names, but one pair keeps it as given. */
+	if (cfg->workers > 1)
+		snprintf(want, sizeof(want), "%.10s-%lu", base, p->index);
+	else
+		snprintf(want, sizeof(want), "%s", base);
+	if (prctl(PR_SET_NAME, want, 0, 0, 0) || prctl(PR_GET_NAME, name, 0, 0, 0))
+		fail(errno, "prctl");
+}
+
+static void wait_start(const struct config *cfg, int go_fd)
+{
+	char c;
+
+	/* Released all at once, so the parent's clock covers every session. */
+	if (read(go_fd, &c, 1) < 0)
+		fail(errno, "read start pipe");
+	if (cfg->start_fd >= 0) {
+		ssize_t r;
+
+		while ((r = read(cfg->start_fd, &c, 1)) < 0 && errno == EINTR)
+			;
+		if (r <= 0)
+			fail(r ? errno : 0, "--start-fd %d closed before the start byte",
+			     cfg->start_fd);
+		alarm(cfg->timeout);
+	}
+}
+
 void run_side(const struct config *cfg, const struct pair *p, int is_client,
 	      int go_fd, struct side *sides)
 {
-	char name[COMM_LEN], c;
+	char name[COMM_LEN];
 	unsigned long i, k;
 	struct side *s;
 	int fd;
 
 	role = is_client ? "client" : "server";
 	alarm(cfg->timeout);	/* pending alarms do not survive fork() */
-	/* The tracers must see this name from the first socket on; read it back. */
-	snprintf(name, sizeof(name), "tlg-%s-%lu", role, p->index);
-	if (prctl(PR_SET_NAME, name, 0, 0, 0) || prctl(PR_GET_NAME, name, 0, 0, 0))
-		fail(errno, "prctl");
-	/* Released all at once, so the parent's clock covers every session. */
-	if (is_client && read(go_fd, &c, 1) < 0)
-		fail(errno, "read start pipe");
+	for (i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (unsigned char)i;
+	memset(name, 0, sizeof(name));
+	set_comm(cfg, p, is_client, name);
+	if (is_client)
+		wait_start(cfg, go_fd);
 	for (i = p->index; i < cfg->sessions; i += cfg->workers) {
 		k = i / cfg->workers;
 		s = &sides[2 * i + !is_client];
@@ -136,7 +194,7 @@ void run_side(const struct config *cfg, const struct pair *p, int is_client,
 		memcpy(s->comm, name, sizeof(name));
 		s->tx = payload_size(is_client ? &cfg->client : &cfg->server, k);
 		s->rx = payload_size(is_client ? &cfg->server : &cfg->client, k);
-		fd = open_session(p, is_client, session_listener(cfg, k), s);
+		fd = open_session(cfg, p, is_client, session_listener(cfg, k), s);
 		run_session(fd, is_client != server_closes(cfg, k), cfg->hold_ms, s);
 		s->done = 1;
 	}

@@ -1,12 +1,12 @@
-/* What tcp_loadgen's files share: its configuration and per-session records. */
-#ifndef TCP_LOADGEN_H
-#define TCP_LOADGEN_H
+/* What tcp_workload's files share: its configuration and per-session records. */
+#ifndef TCP_WORKLOAD_H
+#define TCP_WORKLOAD_H
 
 #include <netinet/in.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define PROG		"tcp_loadgen"
+#define PROG		"tcp_workload"
 #define COMM_LEN	16		/* TASK_COMM_LEN, NUL included */
 #define MAX_SIZES	16
 #define MAX_WORKERS	256
@@ -26,11 +26,15 @@ struct sizes {
 
 struct config {
 	unsigned long sessions, workers, hold_ms;
+	unsigned long port, client_port;	/* 0: any */
 	unsigned int timeout;	/* seconds, for alarm() */
 	int family;		/* 4, 6, or 0 for both */
 	enum closer closer;
 	struct sizes client, server;
-	const char *record;
+	const char *client_comm, *server_comm;
+	const char *record;	/* NULL: stdout */
+	const char *pid_file;
+	int start_fd;		/* -1: none */
 };
 
 union addr {
@@ -73,18 +77,21 @@ __attribute__((noreturn, format(printf, 2, 3)))
 void fail(int err, const char *fmt, ...);
 uint64_t now_ns(void);
 
-/* How a pair's k-th session runs (see tcp_loadgen.c's usage comment). */
+/* How a pair's k-th session runs (see main.c's usage comment). */
 int session_family(const struct config *cfg, unsigned long k);
 int server_closes(const struct config *cfg, unsigned long k);
 uint64_t payload_size(const struct sizes *sz, unsigned long k);
 unsigned long session_listener(const struct config *cfg, unsigned long k);
 
-/* loadgen_session.c */
+/* options.c */
+void parse_args(int argc, char **argv, struct config *cfg);
+
+/* session.c */
 __attribute__((noreturn))
 void run_side(const struct config *cfg, const struct pair *p, int is_client,
 	      int go_fd, struct side *sides);
 
-/* loadgen_record.c */
+/* record.c */
 void write_record(const struct config *cfg, const struct side *sides);
 
 #endif

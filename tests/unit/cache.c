@@ -1,0 +1,175 @@
+/*
+ * Unit test: the program cache on a temporary directory: what it keys on,
+ * what it writes, and every entry it must refuse.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/bpf.h>
+
+#include "prog_cache.h"
+#include "unit.h"
+
+static struct bpf_insn insns[] = {
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
+
+static void sample(struct bpf_image *img)
+{
+	memset(img, 0, sizeof(*img));
+	img->prog_type = BPF_PROG_TYPE_TRACEPOINT;
+	strcpy(img->license, "GPL");
+	strcpy(img->func_name, "entry");
+	img->insns = insns;
+	img->insn_bytes = sizeof(insns);
+}
+
+static void key_of(const char *text, const char *cflag,
+		   struct prog_cache_key *key)
+{
+	const char *flags[] = { cflag };
+	struct prog_cache_input in = {
+		.text = text, .cflags = flags, .ncflags = 1,
+		.headers_source = "/nonexistent/src",
+		.headers_build = "/nonexistent/build",
+		.headers_release = "6.1.0-test",
+	};
+
+	prog_cache_key(&in, key);
+}
+
+/* The one .img entry in DIR, into PATH; 0 when there is exactly one. */
+static int only_entry(const char *dir, char *path, size_t size)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (strstr(de->d_name, ".img") && ++n == 1 &&
+		    snprintf(path, size, "%s/%s", dir, de->d_name) >= (int)size)
+			n = 2;
+	closedir(d);
+	return n == 1 ? 0 : -1;
+}
+
+static int lookup_ok(const char *dir, const struct prog_cache_key *key)
+{
+	struct bpf_image img;
+	int err = prog_cache_lookup(dir, key, &img);
+
+	if (err)
+		return 0;
+	err = img.insn_bytes == sizeof(insns) &&
+	      !memcmp(img.insns, insns, sizeof(insns));
+	bpf_image_free(&img);
+	return err;
+}
+
+static void check_keys(void)
+{
+	struct prog_cache_key a, b;
+
+	key_of("text", "-DX=1", &a);
+	key_of("text", "-DX=1", &b);
+	CHECK(!memcmp(&a, &b, sizeof(a)), "same input, different keys");
+	key_of("text", "-DX=2", &b);
+	CHECK(memcmp(&a, &b, sizeof(a)), "a cflag does not change the key");
+	key_of("text ", "-DX=1", &b);
+	CHECK(memcmp(&a, &b, sizeof(a)), "the text does not change the key");
+	/* Length-prefixed fields: moving a byte across them changes it. */
+	key_of("text-", "DX=1", &b);
+	CHECK(memcmp(&a, &b, sizeof(a)), "field boundaries do not count");
+}
+
+static void check_store_lookup(const char *dir)
+{
+	struct prog_cache_key key, other;
+	struct bpf_image img;
+	char entry[PATH_MAX], real[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	sample(&img);
+	key_of("text", "-DX=1", &key);
+	key_of("text", "-DX=2", &other);
+	CHECK(prog_cache_lookup(dir, &key, &img) == -ENOENT,
+	      "a lookup in a missing directory found something");
+	CHECK(prog_cache_store(dir, &key, &img) == 0, "store failed");
+	CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700,
+	      "cache directory mode %o, expected 700", st.st_mode & 0777);
+	CHECK(only_entry(dir, entry, sizeof(entry)) == 0, "not one entry");
+	CHECK(stat(entry, &st) == 0 && (st.st_mode & 0777) == 0600,
+	      "entry mode %o, expected 600", st.st_mode & 0777);
+	CHECK(lookup_ok(dir, &key), "the stored image was not found");
+	CHECK(!lookup_ok(dir, &other), "another key found the image");
+
+	/* Each kind of doubt makes the entry a miss. */
+	chmod(entry, 0644);
+	CHECK(!lookup_ok(dir, &key), "an entry readable by others was used");
+	chmod(entry, 0600);
+	CHECK(lookup_ok(dir, &key), "restored entry not found");
+
+	fd = open(entry, O_WRONLY);
+	CHECK(fd >= 0 && pwrite(fd, "\377", 1, 100) == 1, "cannot corrupt");
+	if (fd >= 0)
+		close(fd);
+	CHECK(!lookup_ok(dir, &key), "a corrupt entry was used");
+	CHECK(prog_cache_store(dir, &key, &img) == 0, "rewrite failed");
+	CHECK(lookup_ok(dir, &key), "the rewritten entry was not used");
+
+	CHECK(snprintf(real, sizeof(real), "%s.real", dir) < (int)sizeof(real) &&
+	      rename(entry, real) == 0 && symlink(real, entry) == 0,
+	      "cannot make a symlinked entry");
+	CHECK(!lookup_ok(dir, &key), "a symlinked entry was used");
+	unlink(entry);
+	CHECK(prog_cache_store(dir, &key, &img) == 0, "store failed");
+
+	chmod(dir, 0755);
+	CHECK(!lookup_ok(dir, &key), "a directory open to others was used");
+	CHECK(prog_cache_store(dir, &key, &img) == -EPERM,
+	      "stored into a directory open to others");
+	chmod(dir, 0700);
+	CHECK(lookup_ok(dir, &key), "the entry is gone");
+}
+
+static void check_offsets(const char *dir)
+{
+	struct counter_offsets off = { .rx = 1752, .tx = 1824 }, got;
+	char path[PATH_MAX];
+	int fd;
+
+	CHECK(prog_cache_offsets_lookup(dir, &got) < 0, "offsets found in "
+	      "an empty cache");
+	CHECK(prog_cache_offsets_store(dir, &off) == 0, "offsets store");
+	CHECK(prog_cache_offsets_lookup(dir, &got) == 0 && got.rx == 1752 &&
+	      got.tx == 1824, "offsets did not come back");
+	fd = -1;
+	if (snprintf(path, sizeof(path), "%s/btf-offsets", dir) <
+	    (int)sizeof(path))
+		fd = open(path, O_WRONLY);
+	CHECK(fd >= 0 && pwrite(fd, "\1", 1, 40) == 1, "cannot corrupt");
+	if (fd >= 0)
+		close(fd);
+	CHECK(prog_cache_offsets_lookup(dir, &got) < 0, "corrupt offsets used");
+}
+
+int main(void)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/cache", unit_tmpdir());
+	check_keys();
+	check_store_lookup(dir);
+	check_offsets(dir);
+	return unit_finish();
+}

@@ -9,7 +9,7 @@
  *                               byte offsets of tcp_sock.bytes_received and
  *                               .bytes_acked, taken from kernel BTF; when
  *                               absent, the kernel headers' layout is used
- *   TCPLIFE_MAP_ENTRIES         capacity of the per-socket maps
+ *   TCPLIFE_MAP_ENTRIES         capacity of the per-socket map
  *   TCPLIFE_PORT_WORDS          64-bit words in each port bitmap
  *   FILTER_PID, FILTER_FAMILY   keep only this PID / address family
  *   FILTER_LPORT, FILTER_RPORT  keep only ports set in the bitmap maps,
@@ -54,12 +54,19 @@ enum {
 #error "TCPLIFE_MAP_ENTRIES and TCPLIFE_PORT_WORDS must be passed with -D"
 #endif
 
-/* Who owns a session, captured while that task is current. */
-struct tcplife_task {
-	u32 pid;
-	u32 in_cgroup;		/* owner was inside FILTER_CGROUP_ID */
+/*
+ * What is known of a socket from its first state change to its close, held
+ * in one map entry so that a state change costs one lookup or update.
+ */
+struct sock_state {
+	u64 start_ns;		/* with SOCK_STARTED: the handshake began */
+	u32 pid;		/* with SOCK_OWNED: the owning task, */
+	u32 flags;		/* captured while it was current */
 	char comm[TCPLIFE_COMM_LEN];
 };
+#define SOCK_STARTED 0x1
+#define SOCK_OWNED 0x2
+#define SOCK_IN_CGROUP 0x4	/* owner was inside FILTER_CGROUP_ID */
 
 /*
  * Whether the current task is in the cgroup or below: its ancestor at the
@@ -76,8 +83,7 @@ static __always_inline u32 current_in_cgroup(void)
 }
 
 /* Keyed by the struct sock address, which is unique while the socket lives. */
-BPF_HASH(birth, u64, u64, TCPLIFE_MAP_ENTRIES);
-BPF_HASH(owner, u64, struct tcplife_task, TCPLIFE_MAP_ENTRIES);
+BPF_HASH(socks, u64, struct sock_state, TCPLIFE_MAP_ENTRIES);
 BPF_PERF_OUTPUT(events);
 BPF_PERCPU_ARRAY(drops, u64, TCPLIFE_NR_DROPS);
 
@@ -96,6 +102,15 @@ static __always_inline void count_drop(u32 kind)
 		(*count)++;	/* per-CPU: no other writer */
 }
 
+static __always_inline void record_owner(struct sock_state *st)
+{
+	st->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(&st->comm, sizeof(st->comm));
+	st->flags |= SOCK_OWNED;
+	if (current_in_cgroup())
+		st->flags |= SOCK_IN_CGROUP;
+}
+
 /*
  * Handles every state change but the final one.
  *
@@ -108,31 +123,44 @@ static __always_inline void count_drop(u32 kind)
  * SYN_SENT, FIN_WAIT1 and LAST_ACK are only ever entered from a system call
  * of the owning task (connect, close/shutdown), so the current task there is
  * the owner; the final CLOSE often runs in softirq context, where it is not.
+ * The first owner recorded wins.
  */
 static __always_inline void note_state(u64 skp, int newstate)
 {
-	if (newstate == TCP_SYN_SENT || newstate == TCP_SYN_RECV ||
-	    newstate == TCP_ESTABLISHED) {
-		u64 now = bpf_ktime_get_ns();
-		int err;
+	struct sock_state fresh = {}, *st;
 
-		if (newstate == TCP_ESTABLISHED) {
-			err = birth.insert(&skp, &now);
-		} else {
-			owner.delete(&skp);
-			err = birth.update(&skp, &now);
-		}
-		if (err == -E2BIG)
+	if (newstate == TCP_SYN_SENT || newstate == TCP_SYN_RECV) {
+		fresh.start_ns = bpf_ktime_get_ns();
+		fresh.flags = SOCK_STARTED;
+		if (newstate == TCP_SYN_SENT)
+			record_owner(&fresh);
+		if (socks.update(&skp, &fresh) == -E2BIG) {
 			count_drop(TCPLIFE_DROP_BIRTH_FULL);
-	}
-	if (newstate == TCP_SYN_SENT || newstate == TCP_FIN_WAIT1 ||
-	    newstate == TCP_LAST_ACK) {
-		struct tcplife_task task = {};
-
-		task.pid = bpf_get_current_pid_tgid() >> 32;
-		task.in_cgroup = current_in_cgroup();
-		bpf_get_current_comm(&task.comm, sizeof(task.comm));
-		if (owner.insert(&skp, &task) == -E2BIG)
+			if (newstate == TCP_SYN_SENT)
+				count_drop(TCPLIFE_DROP_OWNER_FULL);
+		}
+	} else if (newstate == TCP_ESTABLISHED) {
+		st = socks.lookup(&skp);
+		if (st) {
+			if (!(st->flags & SOCK_STARTED)) {
+				st->start_ns = bpf_ktime_get_ns();
+				st->flags |= SOCK_STARTED;
+			}
+			return;
+		}
+		fresh.start_ns = bpf_ktime_get_ns();
+		fresh.flags = SOCK_STARTED;
+		if (socks.insert(&skp, &fresh) == -E2BIG)
+			count_drop(TCPLIFE_DROP_BIRTH_FULL);
+	} else if (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK) {
+		st = socks.lookup(&skp);
+		if (st) {
+			if (!(st->flags & SOCK_OWNED))
+				record_owner(st);
+			return;
+		}
+		record_owner(&fresh);
+		if (socks.insert(&skp, &fresh) == -E2BIG)
 			count_drop(TCPLIFE_DROP_OWNER_FULL);
 	}
 }
@@ -144,37 +172,33 @@ static __always_inline void note_state(u64 skp, int newstate)
 static __always_inline int finish_session(u64 skp, int oldstate,
 					  struct tcplife_event *ev)
 {
-	u64 *start = birth.lookup(&skp);
-	struct tcplife_task *task;
-	u64 now = bpf_ktime_get_ns();
-	u32 in_cgroup;
+	struct sock_state st = {}, *found = socks.lookup(&skp);
+	u64 now;
 
-	ev->end_ns = now;
-	if (start) {
-		ev->span_ns = now - *start;
-		birth.delete(&skp);
-	} else {
+	if (found) {
+		st = *found;
+		socks.delete(&skp);
+	}
+	if (!(st.flags & SOCK_STARTED)) {
 #ifdef TCPLIFE_REPORT_UNBORN
 		/* Opened before we attached; a listener is no session. */
-		ev->flags |= TCPLIFE_F_NO_START;
-		if (oldstate == TCP_LISTEN || oldstate == TCP_CLOSE) {
-			owner.delete(&skp);
+		if (oldstate == TCP_LISTEN || oldstate == TCP_CLOSE)
 			return 0;
-		}
+		ev->flags |= TCPLIFE_F_NO_START;
 #else
 		/* Opened before we attached: no lifespan to report. */
-		owner.delete(&skp);
 		return 0;
 #endif
 	}
+	now = bpf_ktime_get_ns();
+	ev->end_ns = now;
+	if (st.flags & SOCK_STARTED)
+		ev->span_ns = now - st.start_ns;
 
-	task = owner.lookup(&skp);
-	if (task) {
-		ev->pid = task->pid;
-		in_cgroup = task->in_cgroup;
-		__builtin_memcpy(ev->comm, task->comm, sizeof(ev->comm));
+	if (st.flags & SOCK_OWNED) {
+		ev->pid = st.pid;
+		__builtin_memcpy(ev->comm, st.comm, sizeof(ev->comm));
 		ev->flags |= TCPLIFE_F_TASK_CACHED;
-		owner.delete(&skp);
 	} else {
 		ev->pid = bpf_get_current_pid_tgid() >> 32;
 		bpf_get_current_comm(&ev->comm, sizeof(ev->comm));
@@ -182,17 +206,14 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 		 * The current task here may be whoever the softirq
 		 * interrupted, so it says nothing about the owner's cgroup.
 		 */
-		in_cgroup = 0;
 	}
 #ifdef FILTER_PID
 	if (ev->pid != FILTER_PID)
 		return 0;
 #endif
 #ifdef FILTER_CGROUP_ID
-	if (!in_cgroup)
+	if (!(st.flags & SOCK_IN_CGROUP))
 		return 0;
-#else
-	(void)in_cgroup;
 #endif
 	(void)oldstate;
 	return 1;
@@ -243,7 +264,6 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 
 TRACEPOINT_PROBE(sock, inet_sock_set_state)
 {
-	struct tcplife_event ev = {};
 	u64 skp = (u64)args->skaddr;
 
 	if (args->protocol != IPPROTO_TCP)
@@ -252,6 +272,9 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 		note_state(skp, args->newstate);
 		return 0;
 	}
+
+	struct tcplife_event ev = {};
+
 	if (!finish_session(skp, args->oldstate, &ev))
 		return 0;
 

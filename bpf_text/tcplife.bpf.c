@@ -9,7 +9,7 @@
  *                               byte offsets of tcp_sock.bytes_received and
  *                               .bytes_acked, taken from kernel BTF; when
  *                               absent, the kernel headers' layout is used
- *   TCPLIFE_MAP_ENTRIES         capacity of the per-socket maps
+ *   TCPLIFE_MAP_ENTRIES         capacity of the per-socket map
  *   TCPLIFE_PORT_WORDS          64-bit words in each port bitmap
  *   FILTER_PID, FILTER_FAMILY   keep only this PID / address family
  *   FILTER_LPORT, FILTER_RPORT  keep only ports set in the bitmap maps,
@@ -54,12 +54,19 @@ enum {
 #error "TCPLIFE_MAP_ENTRIES and TCPLIFE_PORT_WORDS must be passed with -D"
 #endif
 
-/* Who owns a session, captured while that task is current. */
-struct tcplife_task {
-	u32 pid;
-	u32 in_cgroup;		/* owner was inside FILTER_CGROUP_ID */
+/*
+ * What is known of a socket from its first state change to its close, held
+ * in one map entry so that a state change costs one lookup or update.
+ */
+struct sock_state {
+	u64 start_ns;		/* with SOCK_STARTED: the handshake began */
+	u32 pid;		/* with SOCK_OWNED: the owning task, */
+	u32 flags;		/* captured while it was current */
 	char comm[TCPLIFE_COMM_LEN];
 };
+#define SOCK_STARTED 0x1
+#define SOCK_OWNED 0x2
+#define SOCK_IN_CGROUP 0x4	/* owner was inside FILTER_CGROUP_ID */
 
 /*
  * Whether the current task is in the cgroup or below: its ancestor at the
@@ -76,13 +83,12 @@ static __always_inline u32 current_in_cgroup(void)
 }
 
 /* Keyed by the struct sock address, which is unique while the socket lives. */
-BPF_HASH(birth, u64, u64, TCPLIFE_MAP_ENTRIES);
-BPF_HASH(owner, u64, struct tcplife_task, TCPLIFE_MAP_ENTRIES);
+BPF_HASH(socks, u64, struct sock_state, TCPLIFE_MAP_ENTRIES);
 BPF_PERF_OUTPUT(events);
 BPF_PERCPU_ARRAY(drops, u64, TCPLIFE_NR_DROPS);
 
 /*
- * Sockets whose start could not be stored (birth full), so that each such
+ * Sockets whose state could not be stored (socks full), so that each such
  * session is counted once, at its close and after the filters, and rows
  * plus reported losses equal the sessions.  At least 4096 entries, so a
  * tiny --map-entries still counts exactly; at most 65536: should this map
@@ -113,6 +119,24 @@ static __always_inline void count_drop(u32 kind)
 		(*count)++;	/* per-CPU: no other writer */
 }
 
+/* The session's start could not be stored: remember to count it. */
+static __always_inline void mark_untracked(u64 skp)
+{
+	u8 one = 1;
+
+	if (untracked.update(&skp, &one) < 0)
+		count_drop(TCPLIFE_DROP_BIRTH_FULL);
+}
+
+static __always_inline void record_owner(struct sock_state *st)
+{
+	st->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(&st->comm, sizeof(st->comm));
+	st->flags |= SOCK_OWNED;
+	if (current_in_cgroup())
+		st->flags |= SOCK_IN_CGROUP;
+}
+
 /*
  * Handles every state change but the final one.
  *
@@ -125,41 +149,52 @@ static __always_inline void count_drop(u32 kind)
  * SYN_SENT, FIN_WAIT1 and LAST_ACK are only ever entered from a system call
  * of the owning task (connect, close/shutdown), so the current task there is
  * the owner; the final CLOSE often runs in softirq context, where it is not.
+ * The first owner recorded wins.
  */
 static __always_inline void note_state(u64 skp, int newstate)
 {
-	if (newstate == TCP_SYN_SENT || newstate == TCP_SYN_RECV ||
-	    newstate == TCP_ESTABLISHED) {
-		u64 now = bpf_ktime_get_ns();
-		int err;
+	struct sock_state fresh = {}, *st;
 
-		if (newstate == TCP_ESTABLISHED) {
-			err = birth.insert(&skp, &now);
-		} else {
-			owner.delete(&skp);
-			err = birth.update(&skp, &now);
+	if (newstate == TCP_SYN_SENT || newstate == TCP_SYN_RECV) {
+		fresh.start_ns = bpf_ktime_get_ns();
+		fresh.flags = SOCK_STARTED;
+		if (newstate == TCP_SYN_SENT)
+			record_owner(&fresh);
+		if (socks.update(&skp, &fresh) == -E2BIG)
+			mark_untracked(skp);
+	} else if (newstate == TCP_ESTABLISHED) {
+		st = socks.lookup(&skp);
+		if (st) {
+			if (!(st->flags & SOCK_STARTED)) {
+				st->start_ns = bpf_ktime_get_ns();
+				st->flags |= SOCK_STARTED;
+			}
+			return;
 		}
-		if (err == -E2BIG) {
-			u8 one = 1;
-
-			if (untracked.update(&skp, &one) < 0)
-				count_drop(TCPLIFE_DROP_BIRTH_FULL);
+		fresh.start_ns = bpf_ktime_get_ns();
+		fresh.flags = SOCK_STARTED;
+		if (socks.insert(&skp, &fresh) == -E2BIG)
+			mark_untracked(skp);
+	} else if (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK) {
+		st = socks.lookup(&skp);
+		if (st) {
+			if (!(st->flags & SOCK_OWNED))
+				record_owner(st);
+			return;
 		}
-	}
-	if (newstate == TCP_SYN_SENT || newstate == TCP_FIN_WAIT1 ||
-	    newstate == TCP_LAST_ACK) {
-		struct tcplife_task task = {};
-
-		task.pid = bpf_get_current_pid_tgid() >> 32;
-		task.in_cgroup = current_in_cgroup();
-		bpf_get_current_comm(&task.comm, sizeof(task.comm));
 		/*
-		 * Counted once per tracked session: at the closing states
-		 * (SYN_SENT has a second chance at FIN_WAIT1), and only for
-		 * a session that will have a row.
+		 * Not tracked: opened before we attached, or the map was
+		 * full at its start.  Only the latter (counted at the close,
+		 * where the owner lets the filters apply) and -a's rows need
+		 * the owner.  A guessed owner is counted once, for a row.
 		 */
-		if (owner.insert(&skp, &task) == -E2BIG &&
-		    newstate != TCP_SYN_SENT && birth.lookup(&skp))
+#ifndef TCPLIFE_REPORT_UNBORN
+		if (!untracked.lookup(&skp))
+			return;
+#endif
+		record_owner(&fresh);
+		if (socks.insert(&skp, &fresh) == -E2BIG &&
+		    !untracked.lookup(&skp))
 			count_drop(TCPLIFE_DROP_OWNER_FULL);
 	}
 }
@@ -176,47 +211,42 @@ static __always_inline void note_state(u64 skp, int newstate)
 static __always_inline int finish_session(u64 skp, int oldstate,
 					  struct tcplife_event *ev)
 {
-	u64 *start = birth.lookup(&skp);
-	struct tcplife_task *task;
-	u64 now = bpf_ktime_get_ns();
-	u32 in_cgroup;
+	struct sock_state st = {}, *found = socks.lookup(&skp);
 	int verdict = SESSION_ROW;
-	/* Deleted in any case: a marker left by a skipped close is stale. */
-	int marked = untracked.delete(&skp) == 0;
+	u64 now;
 
-	ev->end_ns = now;
-	if (start) {
-		ev->span_ns = now - *start;
-		birth.delete(&skp);
-	} else if (marked) {
+	if (found) {
+		st = *found;
+		socks.delete(&skp);
+	}
+	/* Only a socket with no start can be marked: one lookup per close. */
+	if (!(st.flags & SOCK_STARTED) && untracked.delete(&skp) == 0) {
 #ifdef TCPLIFE_REPORT_UNBORN
 		/* Still a row, with its span unknown. */
 		ev->flags |= TCPLIFE_F_NO_START;
 #else
 		verdict = SESSION_UNTRACKED;
 #endif
-	} else {
+	} else if (!(st.flags & SOCK_STARTED)) {
 #ifdef TCPLIFE_REPORT_UNBORN
 		/* Opened before we attached; a listener is no session. */
+		if (oldstate == TCP_LISTEN || oldstate == TCP_CLOSE)
+			return SESSION_SKIP;
 		ev->flags |= TCPLIFE_F_NO_START;
-		if (oldstate == TCP_LISTEN || oldstate == TCP_CLOSE) {
-			owner.delete(&skp);
-			return 0;
-		}
 #else
 		/* Opened before we attached: no lifespan to report. */
-		owner.delete(&skp);
-		return 0;
+		return SESSION_SKIP;
 #endif
 	}
+	now = bpf_ktime_get_ns();
+	ev->end_ns = now;
+	if (st.flags & SOCK_STARTED)
+		ev->span_ns = now - st.start_ns;
 
-	task = owner.lookup(&skp);
-	if (task) {
-		ev->pid = task->pid;
-		in_cgroup = task->in_cgroup;
-		__builtin_memcpy(ev->comm, task->comm, sizeof(ev->comm));
+	if (st.flags & SOCK_OWNED) {
+		ev->pid = st.pid;
+		__builtin_memcpy(ev->comm, st.comm, sizeof(ev->comm));
 		ev->flags |= TCPLIFE_F_TASK_CACHED;
-		owner.delete(&skp);
 	} else if (verdict == SESSION_UNTRACKED) {
 		/* Owner unknown: the filters below cannot exclude it. */
 		return verdict;
@@ -227,17 +257,14 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 		 * The current task here may be whoever the softirq
 		 * interrupted, so it says nothing about the owner's cgroup.
 		 */
-		in_cgroup = 0;
 	}
 #ifdef FILTER_PID
 	if (ev->pid != FILTER_PID)
 		return SESSION_SKIP;
 #endif
 #ifdef FILTER_CGROUP_ID
-	if (!in_cgroup)
+	if (!(st.flags & SOCK_IN_CGROUP))
 		return SESSION_SKIP;
-#else
-	(void)in_cgroup;
 #endif
 	(void)oldstate;
 	return verdict;
@@ -292,9 +319,7 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 
 TRACEPOINT_PROBE(sock, inet_sock_set_state)
 {
-	struct tcplife_event ev = {};
 	u64 skp = (u64)args->skaddr;
-	int verdict;
 
 	if (args->protocol != IPPROTO_TCP)
 		return 0;
@@ -302,7 +327,10 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 		note_state(skp, args->newstate);
 		return 0;
 	}
-	verdict = finish_session(skp, args->oldstate, &ev);
+
+	struct tcplife_event ev = {};
+	int verdict = finish_session(skp, args->oldstate, &ev);
+
 	if (verdict == SESSION_SKIP)
 		return 0;
 

@@ -23,7 +23,7 @@
  */
 #define TCPLIFE_DROP_PERF_FULL 0	/* perf buffer full: event lost */
 #define TCPLIFE_DROP_BIRTH_FULL 1	/* session map full: not tracked */
-#define TCPLIFE_DROP_OWNER_FULL 2	/* owner map full: PID/COMM guessed */
+#define TCPLIFE_DROP_OWNER_FULL 2	/* session map full: PID/COMM guessed */
 #define TCPLIFE_NR_DROPS 3
 
 /* tcplife_event.flags */

@@ -37,7 +37,7 @@ static const char *const total_what[TCPLIFE_NR_DROPS] = {
 	[TCPLIFE_DROP_PERF_FULL] = "events in total (perf buffers overflowed)",
 	[TCPLIFE_DROP_BIRTH_FULL] = "sessions in total not tracked (session "
 				    "map full)",
-	[TCPLIFE_DROP_OWNER_FULL] = "owners in total (owner map full)",
+	[TCPLIFE_DROP_OWNER_FULL] = "owners in total (session map full)",
 };
 
 int drops_open(struct drops *d, int map_fd)

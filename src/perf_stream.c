@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bcc/libbpf.h>
 #include <bcc/perf_reader.h>
 #include <linux/bpf.h>
 
 #include "perf_stream.h"
+#include "tcplife_event.h"
 #include "util.h"
 
 /*
@@ -22,6 +24,19 @@
  */
 #define PERF_BUFFER_BUDGET_PAGES 2048
 #define MIN_PERF_PAGES 64
+
+/* Ring bytes per sample: perf's header, the raw size, the event; 8-aligned. */
+#define SAMPLE_BYTES ((8 + 4 + sizeof(struct tcplife_event) + 7) / 8 * 8)
+
+/* A small ring (--perf-pages) must wake the reader before it fills. */
+static int wakeup_for(int pages, int wakeup_events)
+{
+	long most = (long)pages * sysconf(_SC_PAGESIZE) / (8 * SAMPLE_BYTES);
+
+	if (most < 1)
+		most = 1;
+	return wakeup_events < most ? wakeup_events : (int)most;
+}
 
 struct perf_cpu {
 	struct perf_reader *reader;
@@ -97,6 +112,7 @@ int perf_stream_open(struct perf_stream *ps, int map_fd, int pages,
 			pages *= 2;
 	}
 	ps->pages = pages;
+	wakeup_events = wakeup_for(pages, wakeup_events);
 	ps->cpus = xcalloc((size_t)n, sizeof(*ps->cpus));
 	ps->pollfds = xcalloc((size_t)n, sizeof(*ps->pollfds));
 	for (int i = 0; i < n; i++) {

@@ -22,7 +22,8 @@ struct perf_stream {
 /*
  * Opens one buffer of PAGES pages (0: the default size) per online CPU
  * into MAP_FD; the kernel
- * wakes the reader every WAKEUP_EVENTS samples.  Returns 0 or -errno.
+ * wakes the reader every WAKEUP_EVENTS samples, or more often when an
+ * eighth of a small buffer holds fewer.  Returns 0 or -errno.
  */
 int perf_stream_open(struct perf_stream *ps, int map_fd, int pages,
 		     int wakeup_events, perf_sample_fn fn, void *ctx);

@@ -15,6 +15,7 @@
 #include "bpf_text.h"
 #include "drops.h"
 #include "host.h"
+#include "kprobe_reaper.h"
 #include "options.h"
 #include "output.h"
 #include "perf_stream.h"
@@ -96,6 +97,16 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Losses are reported on stderr, and with --output as health records. */
+static void poll_drops(struct drops *drops, struct output *out)
+{
+	struct health_field f[DROPS_HEALTH_FIELDS];
+
+	if (drops_poll(drops) && out->path)
+		health_print(&out->rf, monotonic_ns(), f,
+			     drops_health_fields(drops, f), out->stream);
+}
+
 /*
  * Reads and prints events until a stop signal, a write error, -c's count
  * or -d's deadline (0: none).
@@ -117,7 +128,9 @@ static int trace_loop(struct perf_stream *ps, struct output *out,
 		}
 		ready = perf_stream_poll(ps, timeout, wait_mask);
 		flushed = output_flush(out);
-		drops_poll(drops);
+		if (!flushed && signals_take_reopen())
+			flushed = output_reopen(out);
+		poll_drops(drops, out);
 		if (flushed)
 			return flushed > 0 ? 0 : flushed;
 		if (signals_stop_requested() || output_done(out))
@@ -128,6 +141,48 @@ static int trace_loop(struct perf_stream *ps, struct output *out,
 			return ready;
 		}
 	}
+}
+
+/*
+ * Everything that needs privileges is done: the program is attached and
+ * the buffers are mapped.  Root also leaves uid 0, which even without a
+ * capability owns /etc and most of the system.  A legacy kprobe (an entry
+ * in kprobe_events, kernels before 4.17) must be removed with root once
+ * the tool ends: a forked remainder keeps uid 0 for that alone.
+ */
+static int drop_privileges(const struct options *opts,
+			   struct attachment *att)
+{
+	const char *user = opts->user;
+	int err;
+
+	if (att->outlives_us) {
+		err = kprobe_reaper_start(att->event);
+		if (err) {
+			error_msg("cannot start the process that removes the "
+				  "kprobe at exit: %s", strerror(-err));
+			return err;
+		}
+		att->event[0] = '\0';	/* the remainder's now */
+	}
+	if (!user && geteuid() == 0) {
+		user = privileges_default_user();
+		if (!user) {
+			warning_msg("staying uid 0: neither the %s nor the "
+				    "nobody account exists",
+				    PRIVILEGES_SYSTEM_USER);
+		} else if (!privileges_can_switch_user()) {
+			warning_msg("staying uid 0: running as %s needs "
+				    "CAP_SETUID and CAP_SETGID", user);
+			user = NULL;
+		}
+	}
+	err = privileges_drop(user);
+	if (err)
+		error_msg("dropping privileges%s%s failed: %s",
+			  user ? " to user " : "", user ? user : "",
+			  strerror(-err));
+	return err;
 }
 
 int main(int argc, char **argv)
@@ -167,6 +222,9 @@ int main(int argc, char **argv)
 			  "capabilities: run it with sudo");
 		goto cleanup;
 	}
+	/* A path that cannot be written fails before the slow part. */
+	if (output_init(&out, &opts) < 0)
+		goto cleanup;
 	host_discover(&host, &opts);
 	if (choose_attach_method(&host, &opts) < 0 ||
 	    host_check_headers(&host, &opts) < 0)
@@ -184,11 +242,13 @@ int main(int argc, char **argv)
 		error_msg("cannot count possible CPUs: %s", strerror(-err));
 		goto cleanup_host;
 	}
-	output_init(&out, &opts);
 	err = perf_stream_open(&ps, lp.events_fd, (int)opts.perf_pages,
 			       WAKEUP_EVENTS, output_sample, &out);
 	if (err) {
-		error_msg("opening the perf buffers failed: %s", strerror(-err));
+		/* libbcc reports mmap()'s EPERM only as EINVAL. */
+		error_msg("opening the perf buffers failed: %s (mapping them "
+			  "needs CAP_IPC_LOCK or a RLIMIT_MEMLOCK above their "
+			  "size)", strerror(-err));
 		goto cleanup_host;
 	}
 	err = attach_program(lp.prog_fd, host.method, &att);
@@ -198,24 +258,8 @@ int main(int argc, char **argv)
 		goto cleanup_host;
 	}
 	tracefs_release(&host.tfs);
-	/*
-	 * Everything that needs privileges is done: the program is attached
-	 * and the buffers are mapped.  A legacy kprobe (an entry in
-	 * kprobe_events, old kernels) must be removed at exit with
-	 * privileges, so only then are they kept.
-	 */
-	if (!att.outlives_us) {
-		err = privileges_drop(opts.user);
-		if (err) {
-			error_msg("dropping privileges%s%s failed: %s",
-				  opts.user ? " to user " : "",
-				  opts.user ? opts.user : "", strerror(-err));
-			goto cleanup_host;
-		}
-	} else if (opts.user) {
-		warning_msg("keeping root to remove the legacy kprobe at exit; "
-			    "--user %s not applied", opts.user);
-	}
+	if (drop_privileges(&opts, &att) < 0)
+		goto cleanup_host;
 
 	attach_ns = monotonic_ns();
 	err = output_start(&out, attach_ns);
@@ -228,6 +272,7 @@ int main(int argc, char **argv)
 	/* Detach first, then print what was already in the buffers. */
 	detach_program(&att);
 	perf_stream_drain(&ps);
+	poll_drops(&drops, &out);
 	err = output_flush(&out);
 	if (err < 0)
 		status = EXIT_RUNTIME;
@@ -235,7 +280,6 @@ int main(int argc, char **argv)
 	output_report(&out);
 
 cleanup_host:
-	output_free(&out);
 	detach_program(&att);
 	perf_stream_close(&ps);
 	drops_close(&drops);
@@ -244,6 +288,7 @@ cleanup_host:
 	tracefs_release(&host.tfs);
 	host_free(&host);
 cleanup:
+	output_free(&out);
 	options_free(&opts);
 	return status;
 }

@@ -128,6 +128,46 @@ static int trace_loop(struct perf_stream *ps, struct output *out,
 	}
 }
 
+/*
+ * Everything that needs privileges is done: the program is attached and
+ * the buffers are mapped.  Root also leaves uid 0, which even without a
+ * capability owns /etc and most of the system.  A legacy kprobe (an entry
+ * in kprobe_events, kernels before 4.17) must be removed at exit with
+ * privileges, so only then are they kept.
+ */
+static int drop_privileges(const struct options *opts,
+			   const struct attachment *att)
+{
+	const char *user = opts->user;
+	int err;
+
+	if (att->outlives_us) {
+		if (opts->user)
+			warning_msg("keeping root to remove the legacy kprobe "
+				    "at exit; --user %s not applied",
+				    opts->user);
+		return 0;
+	}
+	if (!user && geteuid() == 0) {
+		user = privileges_default_user();
+		if (!user)
+			warning_msg("staying uid 0: neither the %s nor the "
+				    "nobody account exists",
+				    PRIVILEGES_SYSTEM_USER);
+		else if (!privileges_can_switch_user())
+			warning_msg("staying uid 0: running as %s needs "
+				    "CAP_SETUID and CAP_SETGID", user);
+		if (user && !privileges_can_switch_user())
+			user = NULL;
+	}
+	err = privileges_drop(user);
+	if (err)
+		error_msg("dropping privileges%s%s failed: %s",
+			  user ? " to user " : "", user ? user : "",
+			  strerror(-err));
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opts;
@@ -186,7 +226,11 @@ int main(int argc, char **argv)
 	err = perf_stream_open(&ps, lp.events_fd, (int)opts.perf_pages,
 			       WAKEUP_EVENTS, output_sample, &out);
 	if (err) {
-		error_msg("opening the perf buffers failed: %s", strerror(-err));
+		/* libbcc reports mmap()'s EPERM only as EINVAL. */
+		error_msg("opening the perf buffers failed: %s (mapping them "
+			  "needs CAP_IPC_LOCK or a RLIMIT_MEMLOCK above their "
+			  "size)", strerror(-err));
+
 		goto cleanup_host;
 	}
 	err = attach_program(lp.prog_fd, host.method, &att);
@@ -196,24 +240,8 @@ int main(int argc, char **argv)
 		goto cleanup_host;
 	}
 	tracefs_release(&host.tfs);
-	/*
-	 * Everything that needs privileges is done: the program is attached
-	 * and the buffers are mapped.  A legacy kprobe (an entry in
-	 * kprobe_events, old kernels) must be removed at exit with
-	 * privileges, so only then are they kept.
-	 */
-	if (!att.outlives_us) {
-		err = privileges_drop(opts.user);
-		if (err) {
-			error_msg("dropping privileges%s%s failed: %s",
-				  opts.user ? " to user " : "",
-				  opts.user ? opts.user : "", strerror(-err));
-			goto cleanup_host;
-		}
-	} else if (opts.user) {
-		warning_msg("keeping root to remove the legacy kprobe at exit; "
-			    "--user %s not applied", opts.user);
-	}
+	if (drop_privileges(&opts, &att) < 0)
+		goto cleanup_host;
 
 	attach_ns = monotonic_ns();
 	err = output_start(&out, attach_ns);

@@ -1,4 +1,4 @@
-/* Checking that we may trace before doing any expensive work. */
+/* Checking that we may trace, and giving up every privilege once attached. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
@@ -20,12 +20,7 @@
 #define CAP_BPF 39
 #endif
 
-static bool cap_effective(const struct __user_cap_data_struct *data, int cap)
-{
-	return (data[cap / 32].effective >> (cap % 32)) & 1;
-}
-
-bool privileges_can_trace(void)
+static bool cap_effective(int cap)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -35,14 +30,48 @@ bool privileges_can_trace(void)
 
 	if (syscall(SYS_capget, &hdr, data) < 0)
 		return geteuid() == 0;
-	return cap_effective(data, CAP_SYS_ADMIN) ||
-	       (cap_effective(data, CAP_BPF) &&
-		cap_effective(data, CAP_PERFMON));
+	return (data[cap / 32].effective >> (cap % 32)) & 1;
+}
+
+bool privileges_can_trace(void)
+{
+	return cap_effective(CAP_SYS_ADMIN) ||
+	       (cap_effective(CAP_BPF) && cap_effective(CAP_PERFMON));
 }
 
 int privileges_check_user(const char *user)
 {
 	return getpwnam(user) ? 0 : -ENOENT;
+}
+
+const char *privileges_default_user(void)
+{
+	/* Only root has an account to leave; anyone else already has one. */
+	if (geteuid() != 0)
+		return NULL;
+	if (getpwnam(PRIVILEGES_SYSTEM_USER))
+		return PRIVILEGES_SYSTEM_USER;
+	if (getpwnam("nobody"))
+		return "nobody";
+	return NULL;
+}
+
+bool privileges_can_switch_user(void)
+{
+	return cap_effective(CAP_SETUID) && cap_effective(CAP_SETGID);
+}
+
+/*
+ * The bounding set only limits what a later execve() could grant, and
+ * no_new_privs with an empty permitted set already grants nothing.  So
+ * without CAP_SETPCAP (a systemd CapabilityBoundingSet, setpriv) it is
+ * kept as it is rather than failing: an EPERM stops the loop.
+ */
+static void drop_bounding_set(void)
+{
+	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno == EPERM)
+			return;
 }
 
 int privileges_drop(const char *user)
@@ -52,18 +81,12 @@ int privileges_drop(const char *user)
 		.pid = 0,
 	};
 	struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3];
-
 	struct passwd *pw = NULL;
 
 	if (user && !(pw = getpwnam(user)))
 		return -ENOENT;
-	/*
-	 * The bounding set first, while CAP_SETPCAP is still ours; then the
-	 * user, while CAP_SETUID is; the kernel clears the rest on setuid.
-	 */
-	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-			return -errno;
+	/* The bounding set while CAP_SETPCAP may still be ours; then the user. */
+	drop_bounding_set();
 	if (pw && (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 ||
 		   setuid(pw->pw_uid) < 0))
 		return -errno;

@@ -55,9 +55,12 @@ int drops_open(struct drops *d, int map_fd)
 	return 0;
 }
 
-void drops_poll(struct drops *d)
+bool drops_poll(struct drops *d)
 {
+	bool any = false;
+
 	for (__u32 kind = 0; kind < TCPLIFE_NR_DROPS; kind++) {
+		d->interval[kind] = 0;
 		if (bpf_lookup_elem(d->map_fd, &kind, d->values) < 0) {
 			/* Losses we cannot count must not look like none. */
 			if (!d->read_failed)
@@ -76,9 +79,28 @@ void drops_poll(struct drops *d)
 				continue;
 			*seen = d->values[cpu];
 			d->total[kind] += delta;
+			d->interval[kind] += delta;
+			any = true;
 			report(kind, cpu, delta);
 		}
 	}
+	return any;
+}
+
+/* Health record keys; a new counter only needs its name here. */
+static const char *const health_key[TCPLIFE_NR_DROPS] = {
+	[TCPLIFE_DROP_PERF_FULL] = "lost_events",
+	[TCPLIFE_DROP_BIRTH_FULL] = "untracked_sessions",
+	[TCPLIFE_DROP_OWNER_FULL] = "unowned_sessions",
+};
+
+size_t drops_health_fields(const struct drops *d, struct health_field *f)
+{
+	for (int k = 0; k < TCPLIFE_NR_DROPS; k++) {
+		f[k].key = health_key[k];
+		f[k].value = d->interval[k];
+	}
+	return TCPLIFE_NR_DROPS;
 }
 
 uint64_t drops_report_totals(struct drops *d)

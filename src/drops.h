@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "health.h"
 #include "tcplife_event.h"
 
 struct drops {
@@ -13,13 +14,24 @@ struct drops {
 	uint64_t *seen;		/* [kind * ncpus + cpu], already reported */
 	uint64_t *values;	/* scratch for one lookup */
 	uint64_t total[TCPLIFE_NR_DROPS];
+	uint64_t interval[TCPLIFE_NR_DROPS];	/* the last poll's, all CPUs */
 	bool read_failed;	/* reported once */
 };
 
 int drops_open(struct drops *d, int map_fd);
 
-/* Reports, per CPU, drops that happened since the last call. */
-void drops_poll(struct drops *d);
+/*
+ * Reports, per CPU, drops that happened since the last call; returns
+ * whether there were any.
+ */
+bool drops_poll(struct drops *d);
+
+/*
+ * The last poll's counts as health record fields, into F (room for
+ * DROPS_HEALTH_FIELDS); returns how many.
+ */
+#define DROPS_HEALTH_FIELDS TCPLIFE_NR_DROPS
+size_t drops_health_fields(const struct drops *d, struct health_field *f);
 
 /* Reports the totals, if any; returns the number of lost events. */
 uint64_t drops_report_totals(struct drops *d);

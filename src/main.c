@@ -94,6 +94,16 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Losses are reported on stderr, and with --output as health records. */
+static void poll_drops(struct drops *drops, struct output *out)
+{
+	struct health_field f[DROPS_HEALTH_FIELDS];
+
+	if (drops_poll(drops) && out->path)
+		health_print(&out->rf, monotonic_ns(), f,
+			     drops_health_fields(drops, f), out->stream);
+}
+
 /*
  * Reads and prints events until a stop signal, a write error, -c's count
  * or -d's deadline (0: none).
@@ -115,7 +125,9 @@ static int trace_loop(struct perf_stream *ps, struct output *out,
 		}
 		ready = perf_stream_poll(ps, timeout, wait_mask);
 		flushed = output_flush(out);
-		drops_poll(drops);
+		if (!flushed && signals_take_reopen())
+			flushed = output_reopen(out);
+		poll_drops(drops, out);
 		if (flushed)
 			return flushed > 0 ? 0 : flushed;
 		if (signals_stop_requested() || output_done(out))
@@ -205,6 +217,9 @@ int main(int argc, char **argv)
 			  "capabilities: run it with sudo");
 		goto cleanup;
 	}
+	/* A path that cannot be written fails before the slow part. */
+	if (output_init(&out, &opts) < 0)
+		goto cleanup;
 	host_discover(&host, &opts);
 	if (choose_attach_method(&host, &opts) < 0 ||
 	    host_check_headers(&host, &opts) < 0)
@@ -222,7 +237,6 @@ int main(int argc, char **argv)
 		error_msg("cannot count possible CPUs: %s", strerror(-err));
 		goto cleanup_host;
 	}
-	output_init(&out, &opts);
 	err = perf_stream_open(&ps, lp.events_fd, (int)opts.perf_pages,
 			       WAKEUP_EVENTS, output_sample, &out);
 	if (err) {
@@ -254,6 +268,7 @@ int main(int argc, char **argv)
 	/* Detach first, then print what was already in the buffers. */
 	detach_program(&att);
 	perf_stream_drain(&ps);
+	poll_drops(&drops, &out);
 	err = output_flush(&out);
 	if (err < 0)
 		status = EXIT_RUNTIME;
@@ -261,7 +276,6 @@ int main(int argc, char **argv)
 	output_report(&out);
 
 cleanup_host:
-	output_free(&out);
 	detach_program(&att);
 	perf_stream_close(&ps);
 	drops_close(&drops);
@@ -270,6 +284,7 @@ cleanup_host:
 	tracefs_release(&host.tfs);
 	host_free(&host);
 cleanup:
+	output_free(&out);
 	options_free(&opts);
 	return status;
 }

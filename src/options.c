@@ -31,6 +31,7 @@ enum long_only_option {
 	OPT_CGROUP,
 	OPT_MAP_ENTRIES,
 	OPT_USER,
+	OPT_OUTPUT,
 };
 
 static const struct option long_options[] = {
@@ -48,6 +49,7 @@ static const struct option long_options[] = {
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "map-entries", required_argument, NULL, OPT_MAP_ENTRIES },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "localport", required_argument, NULL, 'L' },
 	{ "remoteport", required_argument, NULL, 'D' },
@@ -114,6 +116,11 @@ static int handle_option(int c, char *arg, struct options *opts)
 			return bad_argument("user", arg,
 					    "expected an existing user name");
 		opts->user = arg;
+		return 0;
+	case OPT_OUTPUT:
+		if (!*arg)
+			return bad_argument("output", arg, "expected a file");
+		opts->output = arg;
 		return 0;
 	case OPT_MAP_ENTRIES:
 		/* The kernel caps hash maps far above this anyway. */

@@ -43,6 +43,7 @@ struct options {
 	const char *cache_dir;
 	bool no_cache;
 	const char *user;	/* --user: run as this account once attached */
+	const char *output;	/* --output: append rows here, not stdout */
 };
 
 

@@ -1,23 +1,27 @@
 /*
- * Where rows go: stdout, fully buffered and flushed once per batch of
- * events, so a pipe or file sees rows within a poll interval without a
- * write(2) per row.
+ * Where rows go: stdout or the --output file, fully buffered and flushed
+ * once per batch of events, so a reader sees rows within a poll interval
+ * without a write(2) per row.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "logfile.h"
 #include "output.h"
 #include "util.h"
 
-static char stdout_buffer[1 << 16];
+static char stream_buffer[1 << 16];
 
-void output_init(struct output *o, const struct options *opts)
+int output_init(struct output *o, const struct options *opts)
 {
+	bool empty = true;
+
 	memset(o, 0, sizeof(*o));
-	setvbuf(stdout, stdout_buffer, _IOFBF, sizeof(stdout_buffer));
 	row_format_init(&o->rf);
 	o->rf.time = opts->time;
 	o->rf.timestamp = opts->timestamp;
@@ -25,6 +29,33 @@ void output_init(struct output *o, const struct options *opts)
 	o->rf.csv = opts->csv;
 	o->rf.json = opts->json;
 	o->limit = opts->count;
+	o->stream = stdout;
+	if (opts->output) {
+		int fd = logfile_open(opts->output, &empty);
+
+		if (fd < 0 || !(o->stream = fdopen(fd, "a"))) {
+			int err = fd < 0 ? fd : -errno;
+
+			if (fd >= 0)
+				close(fd);
+			o->stream = NULL;
+			error_msg("cannot open %s: %s", opts->output,
+				  strerror(-err));
+			return err;
+		}
+		o->path = opts->output;
+	}
+	setvbuf(o->stream, stream_buffer, _IOFBF, sizeof(stream_buffer));
+	o->header_due = empty;
+	return 0;
+}
+
+/* The column header, unless -j or the file already had rows. */
+static void print_header(struct output *o)
+{
+	if (o->header_due)
+		row_print_header(&o->rf, o->stream);
+	o->header_due = false;
 }
 
 /*
@@ -51,7 +82,7 @@ static void print_pending(struct output *o)
 		if (output_done(o))
 			break;
 		row_print_event(&o->rf, &o->pending[i], sizeof(o->pending[i]),
-				stdout);
+				o->stream);
 		o->rows++;
 	}
 	o->npending = 0;
@@ -76,7 +107,7 @@ void output_sample(void *ctx, const void *data, int size)
 int output_start(struct output *o, uint64_t attach_ns)
 {
 	o->rf.attach_ns = attach_ns;
-	row_print_header(&o->rf, stdout);
+	print_header(o);
 	return output_flush(o);
 }
 
@@ -91,15 +122,49 @@ void output_free(struct output *o)
 	free(o->pending);
 	o->pending = NULL;
 	o->npending = 0;
+	if (o->stream && o->stream != stdout)
+		fclose(o->stream);
+	o->stream = NULL;
 }
 
 int output_flush(struct output *o)
 {
 	print_pending(o);
-	if (fflush(stdout) == 0 && !ferror(stdout))
+	if (fflush(o->stream) == 0 && !ferror(o->stream))
 		return 0;
 	if (errno == EPIPE)
 		return 1;
-	error_msg("writing output failed: %s", strerror(errno));
+	error_msg("writing %s failed: %s", o->path ? o->path : "output",
+		  strerror(errno));
 	return -errno;
+}
+
+int output_reopen(struct output *o)
+{
+	bool empty;
+	int fd, err;
+
+	if (!o->path)
+		return 0;
+	/* Every row so far goes to the old file, none is written twice. */
+	err = output_flush(o);
+	if (err)
+		return err;
+	fd = logfile_open(o->path, &empty);
+	if (fd < 0) {
+		warning_msg("reopening %s failed: %s; rows still go to the "
+			    "file open before", o->path, strerror(-fd));
+		return 0;
+	}
+	/* The stream, its buffer and its mode stay; only the file changes. */
+	if (dup2(fd, fileno(o->stream)) < 0) {
+		err = -errno;
+		close(fd);
+		error_msg("reopening %s failed: %s", o->path, strerror(-err));
+		return err;
+	}
+	close(fd);
+	o->header_due = empty;
+	print_header(o);
+	return 0;
 }

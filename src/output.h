@@ -1,8 +1,10 @@
-/* Where rows go: buffered stdout, flushed once per batch of events. */
+/* Where rows go: stdout or the --output file, flushed once per batch. */
 #ifndef TCPLIFE_OUTPUT_H
 #define TCPLIFE_OUTPUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "format.h"
 #include "tcplife_event.h"
@@ -10,6 +12,9 @@
 
 struct output {
 	struct row_format rf;
+	FILE *stream;		/* stdout, or the --output file */
+	const char *path;	/* --output; NULL: stdout */
+	bool header_due;	/* the file was empty when opened */
 	uint64_t rows;
 	uint64_t malformed;	/* samples too short to be events */
 	uint64_t limit;		/* -c: stop after this many rows; 0: none */
@@ -19,12 +24,16 @@ struct output {
 };
 
 /* Safe to output_free() before output_init(). */
-#define OUTPUT_INIT { .pending = NULL, .npending = 0 }
+#define OUTPUT_INIT { .pending = NULL, .npending = 0, .stream = NULL }
 
 /* Whether -c's number of rows has been printed. */
 #define output_done(o) ((o)->limit && (o)->rows >= (o)->limit)
 
-void output_init(struct output *o, const struct options *opts);
+/*
+ * Sets up the row format and opens --output's file, if any (appended to,
+ * created 0640).  Returns 0, or -errno after reporting it.
+ */
+int output_init(struct output *o, const struct options *opts);
 
 /* perf_sample_fn: queues one event for the next flush. */
 void output_sample(void *ctx, const void *data, int size);
@@ -48,5 +57,12 @@ void output_free(struct output *o);
  * has been reported.
  */
 int output_flush(struct output *o);
+
+/*
+ * SIGUSR1: flushes, then opens --output's path again, so rows go to a new
+ * file once logrotate has renamed the old one.  A failed open is reported
+ * and the old file kept.  Returns output_flush()'s result.
+ */
+int output_reopen(struct output *o);
 
 #endif

@@ -1,4 +1,7 @@
-/* Stop requests: SIGINT, SIGTERM and SIGHUP end tracing cleanly. */
+/*
+ * Signals: SIGINT, SIGTERM and SIGHUP end tracing cleanly; SIGUSR1 asks
+ * for the --output file to be reopened, as after a log rotation.
+ */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <string.h>
@@ -6,10 +9,17 @@
 #include "signals.h"
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reopen_pending;
 
 static void on_stop(int sig)
 {
 	stop_signal = sig;
+}
+
+static void on_reopen(int sig)
+{
+	(void)sig;
+	reopen_pending = 1;
 }
 
 void signals_setup(sigset_t *wait_mask)
@@ -36,12 +46,25 @@ void signals_setup(sigset_t *wait_mask)
 		sigaction(stops[i], &sa, NULL);
 		sigaddset(&block, stops[i]);
 	}
+	/* Never fatal: logrotate may signal before the file is even open. */
+	sa.sa_handler = on_reopen;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &block, wait_mask);
 	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
 		sigdelset(wait_mask, stops[i]);
+	sigdelset(wait_mask, SIGUSR1);
 }
 
 int signals_stop_requested(void)
 {
 	return stop_signal;
+}
+
+bool signals_take_reopen(void)
+{
+	bool pending = reopen_pending;
+
+	reopen_pending = 0;
+	return pending;
 }

@@ -28,6 +28,8 @@ void print_help(void)
 "  -q, --quiet            no notes on stderr (warnings and errors stay)\n"
 "  -d, --duration SECS    stop after SECS seconds\n"
 "  -c, --count N          stop after N sessions\n"
+"      --output FILE      append rows to FILE (created 0640), not stdout;\n"
+"                         SIGUSR1 reopens it; with loss records\n"
 "\n"
 "Filters (applied in the kernel):\n"
 "  -p, --pid PID          only sessions of this process\n"

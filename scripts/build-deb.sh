@@ -7,12 +7,14 @@
 # The package is built with `dpkg-buildpackage -us -uc -b' in a scratch copy
 # of the files git would commit (tracked and new, not ignored), so the work
 # tree gains no build outputs.  The .deb is then installed with apt-get and
-# its binary, manual and bash completion are checked where a user would
-# find them.
+# its binary, manual, bash completion, systemd unit (not enabled, accepted
+# by systemd-analyze verify), account, log directory and logrotate snippet
+# are checked where a user would find them.
 #
 # What stays on the machine: the build tools and build dependencies (the
 # project's own, which a developer's or CI's machine has anyway).  What does
-# not: the package, which is purged at the end unless it was installed
+# not: the package, which is purged at the end (its tcplife-bcc account
+# stays, as Debian's system accounts do) unless it was installed
 # before (the old version cannot be put back, so the new one stays) or
 # --keep is given; and the scratch copy, unless --keep.
 #
@@ -47,7 +49,7 @@ is_installed() {
 finish() {
 	if [ "$installed_here" = yes ] && [ "$keep" = no ]; then
 		if dpkg --purge "$pkg" > "$work/purge.log" 2>&1 && ! is_installed &&
-			[ ! -e "/usr/sbin/$pkg" ]; then
+			[ ! -e "/usr/sbin/$pkg" ] && [ ! -e "/var/log/$pkg" ]; then
 			pass "purged $pkg, which was not installed before"
 		else
 			fail "dpkg --purge $pkg: $(cat "$work/purge.log")"
@@ -123,7 +125,8 @@ pass "built ${deb##*/}"
 echo "--- dpkg -c ${deb##*/}"
 dpkg -c "$deb" | tee "$work/contents" | sed 's/^/  /'
 for path in ./usr/sbin/$pkg ./usr/share/man/man8/$pkg.8.gz \
-	./usr/share/bash-completion/completions/$pkg; do
+	./usr/share/bash-completion/completions/$pkg \
+	./lib/systemd/system/$pkg.service ./etc/logrotate.d/$pkg; do
 	if awk -v p="$path" '$6 == p { found = 1 } END { exit !found }' "$work/contents"; then
 		pass "package contains $path"
 	else
@@ -177,5 +180,41 @@ if [ "$got" = --attach ]; then
 	pass "installed completion: 'tcplife-bcc --atta<Tab>' gives --attach"
 else
 	fail "installed completion: 'tcplife-bcc --atta<Tab>' gives '$got'"
+fi
+# The service: installed, not enabled; what it needs exists; systemd
+# accepts the unit as installed (binary and man page in place).
+unit=/lib/systemd/system/$pkg.service
+if [ -e "/etc/systemd/system/multi-user.target.wants/$pkg.service" ]; then
+	fail "$pkg.service was enabled by the installation"
+else
+	pass "$pkg.service installed, not enabled"
+fi
+if command -v systemd-analyze > /dev/null; then
+	if got=$(systemd-analyze verify "$unit" 2>&1) && [ -z "$got" ]; then
+		pass "systemd-analyze verify $unit"
+	else
+		fail "systemd-analyze verify $unit: $got"
+	fi
+else
+	echo "note: no systemd-analyze; $unit not verified"
+fi
+if getent passwd "$pkg" > /dev/null; then
+	pass "account $pkg exists (for the tool to leave root for)"
+else
+	fail "postinst did not create the $pkg account"
+fi
+got=$(stat -c '%U:%G %a' "/var/log/$pkg" 2>&1)
+if [ "$got" = "$pkg:adm 2750" ]; then
+	pass "/var/log/$pkg is $got"
+else
+	fail "/var/log/$pkg is '$got', expected '$pkg:adm 2750'"
+fi
+if command -v logrotate > /dev/null; then
+	if got=$(logrotate -d -s "$work/logrotate.state" "/etc/logrotate.d/$pkg" 2>&1) &&
+		! printf '%s\n' "$got" | grep -qi '^error'; then
+		pass "logrotate -d /etc/logrotate.d/$pkg"
+	else
+		fail "logrotate -d /etc/logrotate.d/$pkg: $(printf '%s\n' "$got" | grep -i error)"
+	fi
 fi
 exit 0

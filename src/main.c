@@ -162,15 +162,15 @@ static int drop_privileges(const struct options *opts,
 	}
 	if (!user && geteuid() == 0) {
 		user = privileges_default_user();
-		if (!user)
+		if (!user) {
 			warning_msg("staying uid 0: neither the %s nor the "
 				    "nobody account exists",
 				    PRIVILEGES_SYSTEM_USER);
-		else if (!privileges_can_switch_user())
+		} else if (!privileges_can_switch_user()) {
 			warning_msg("staying uid 0: running as %s needs "
 				    "CAP_SETUID and CAP_SETGID", user);
-		if (user && !privileges_can_switch_user())
 			user = NULL;
+		}
 	}
 	err = privileges_drop(user);
 	if (err)
@@ -244,7 +244,6 @@ int main(int argc, char **argv)
 		error_msg("opening the perf buffers failed: %s (mapping them "
 			  "needs CAP_IPC_LOCK or a RLIMIT_MEMLOCK above their "
 			  "size)", strerror(-err));
-
 		goto cleanup_host;
 	}
 	err = attach_program(lp.prog_fd, host.method, &att);

@@ -15,6 +15,7 @@
 #include "bpf_text.h"
 #include "drops.h"
 #include "host.h"
+#include "kprobe_reaper.h"
 #include "options.h"
 #include "output.h"
 #include "perf_stream.h"
@@ -144,21 +145,23 @@ static int trace_loop(struct perf_stream *ps, struct output *out,
  * Everything that needs privileges is done: the program is attached and
  * the buffers are mapped.  Root also leaves uid 0, which even without a
  * capability owns /etc and most of the system.  A legacy kprobe (an entry
- * in kprobe_events, kernels before 4.17) must be removed at exit with
- * privileges, so only then are they kept.
+ * in kprobe_events, kernels before 4.17) must be removed with root once
+ * the tool ends: a forked remainder keeps uid 0 for that alone.
  */
 static int drop_privileges(const struct options *opts,
-			   const struct attachment *att)
+			   struct attachment *att)
 {
 	const char *user = opts->user;
 	int err;
 
 	if (att->outlives_us) {
-		if (opts->user)
-			warning_msg("keeping root to remove the legacy kprobe "
-				    "at exit; --user %s not applied",
-				    opts->user);
-		return 0;
+		err = kprobe_reaper_start(att->event);
+		if (err) {
+			error_msg("cannot start the process that removes the "
+				  "kprobe at exit: %s", strerror(-err));
+			return err;
+		}
+		att->event[0] = '\0';	/* the remainder's now */
 	}
 	if (!user && geteuid() == 0) {
 		user = privileges_default_user();

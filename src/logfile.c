@@ -32,7 +32,14 @@ int logfile_open(const char *path, bool *empty)
 		}
 		if (errno != EEXIST)
 			return -errno;
-		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+		/*
+		 * Root opens the path, and the directory may belong to the
+		 * account the tool runs as later: a link planted there must
+		 * not steer root's writes (ELOOP), nor a FIFO without a
+		 * reader hang the start (ENXIO).
+		 */
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY |
+			  O_NOFOLLOW | O_NONBLOCK);
 		if (fd >= 0)
 			break;
 		if (errno != ENOENT)
@@ -40,6 +47,12 @@ int logfile_open(const char *path, bool *empty)
 	}
 	if (fd < 0)
 		return -ENOENT;
+	if (fcntl(fd, F_SETFL, O_APPEND) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
 	/* A device or a pipe starts empty every time, as stdout does. */
 	*empty = fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 		 st.st_size == 0;

@@ -5,7 +5,8 @@
 #include <stdbool.h>
 
 /*
- * Opens PATH for appending, creating it with mode 0640 when missing.
+ * Opens PATH for appending, creating it with mode 0640 when missing; a
+ * symbolic link is refused (-ELOOP), and so is a FIFO nobody reads.
  * Returns the descriptor, with *EMPTY telling whether the file holds
  * nothing yet (so a header belongs at its top); or -errno.
  */

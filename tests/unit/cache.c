@@ -65,7 +65,7 @@ static int only_entry(const char *dir, char *path, size_t size)
 static int lookup_ok(const char *dir, const struct prog_cache_key *key)
 {
 	struct bpf_image img;
-	int err = prog_cache_lookup(dir, key, &img);
+	int err = prog_cache_lookup(dir, key, true, &img);
 
 	if (err)
 		return 0;
@@ -91,6 +91,31 @@ static void check_keys(void)
 	CHECK(memcmp(&a, &b, sizeof(a)), "field boundaries do not count");
 }
 
+/*
+ * What the compile read: one header in the temporary directory.  It is
+ * the test user's, not root's, so lookups skip the trust check (tested
+ * with the header trees, tests/header_trust.test) and test the rest.
+ */
+static struct header_manifest manifest = { NULL, 0 };
+static char header[PATH_MAX];
+
+static void make_manifest(void)
+{
+	char deps[PATH_MAX + 16];
+	int fd, n;
+
+	snprintf(header, sizeof(header), "%s/kconfig.h", unit_tmpdir());
+	fd = open(header, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0 && write(fd, "#define A 1\n", 12) == 12,
+	      "cannot write %s", header);
+	if (fd >= 0)
+		close(fd);
+	n = snprintf(deps, sizeof(deps), "main.o: %s\n", header);
+	CHECK(manifest_from_deps(deps, (size_t)n, "/", &manifest) == 0 &&
+	      manifest.n == 1, "a one-file dependency list gave %zu files",
+	      manifest.n);
+}
+
 static void check_store_lookup(const char *dir)
 {
 	struct prog_cache_key key, other;
@@ -102,9 +127,9 @@ static void check_store_lookup(const char *dir)
 	sample(&img);
 	key_of("text", "-DX=1", &key);
 	key_of("text", "-DX=2", &other);
-	CHECK(prog_cache_lookup(dir, &key, &img) == -ENOENT,
+	CHECK(prog_cache_lookup(dir, &key, true, &img) == -ENOENT,
 	      "a lookup in a missing directory found something");
-	CHECK(prog_cache_store(dir, &key, &img) == 0, "store failed");
+	CHECK(prog_cache_store(dir, &key, &manifest, &img) == 0, "store failed");
 	CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700,
 	      "cache directory mode %o, expected 700", st.st_mode & 0777);
 	CHECK(only_entry(dir, entry, sizeof(entry)) == 0, "not one entry");
@@ -124,7 +149,7 @@ static void check_store_lookup(const char *dir)
 	if (fd >= 0)
 		close(fd);
 	CHECK(!lookup_ok(dir, &key), "a corrupt entry was used");
-	CHECK(prog_cache_store(dir, &key, &img) == 0, "rewrite failed");
+	CHECK(prog_cache_store(dir, &key, &manifest, &img) == 0, "rewrite failed");
 	CHECK(lookup_ok(dir, &key), "the rewritten entry was not used");
 
 	CHECK(snprintf(real, sizeof(real), "%s.real", dir) < (int)sizeof(real) &&
@@ -132,14 +157,36 @@ static void check_store_lookup(const char *dir)
 	      "cannot make a symlinked entry");
 	CHECK(!lookup_ok(dir, &key), "a symlinked entry was used");
 	unlink(entry);
-	CHECK(prog_cache_store(dir, &key, &img) == 0, "store failed");
+	CHECK(prog_cache_store(dir, &key, &manifest, &img) == 0, "store failed");
 
 	chmod(dir, 0755);
 	CHECK(!lookup_ok(dir, &key), "a directory open to others was used");
-	CHECK(prog_cache_store(dir, &key, &img) == -EPERM,
+	CHECK(prog_cache_store(dir, &key, &manifest, &img) == -EPERM,
 	      "stored into a directory open to others");
 	chmod(dir, 0700);
 	CHECK(lookup_ok(dir, &key), "the entry is gone");
+}
+
+/* An entry is a miss once a header its compile read has changed. */
+static void check_manifest(const char *dir)
+{
+	struct prog_cache_key key;
+	struct bpf_image img, got;
+	int fd;
+
+	sample(&img);
+	key_of("text", "-DMANIFEST=1", &key);
+	CHECK(prog_cache_store(dir, &key, &manifest, &img) == 0,
+	      "store failed");
+	CHECK(prog_cache_lookup(dir, &key, true, &got) == 0,
+	      "an unchanged header made a miss");
+	bpf_image_free(&got);
+	fd = open(header, O_WRONLY | O_APPEND);
+	CHECK(fd >= 0 && write(fd, "x", 1) == 1, "cannot edit %s", header);
+	if (fd >= 0)
+		close(fd);
+	CHECK(prog_cache_lookup(dir, &key, true, &got) == -ESTALE,
+	      "an edited header did not make the entry stale");
 }
 
 static void check_offsets(const char *dir)
@@ -169,7 +216,10 @@ int main(void)
 
 	snprintf(dir, sizeof(dir), "%s/cache", unit_tmpdir());
 	check_keys();
+	make_manifest();
 	check_store_lookup(dir);
+	check_manifest(dir);
 	check_offsets(dir);
+	manifest_free(&manifest);
 	return unit_finish();
 }

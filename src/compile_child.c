@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -232,36 +234,84 @@ static ssize_t read_image(int fd, char **out)
 	return (ssize_t)len;
 }
 
+/*
+ * What the compiler read comes back as clang's own dependency list
+ * (-MD -MF), written to a memfd: no file name anyone else could reach.
+ */
+#define MAX_DEPS_SIZE (4u << 20)
+
+static int read_deps(int fd, char **deps, size_t *deps_len)
+{
+	struct stat st;
+	char *buf;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_size <= 0 || st.st_size > MAX_DEPS_SIZE)
+		return -EBADMSG;
+	buf = malloc((size_t)st.st_size);
+	if (!buf)
+		return -ENOMEM;
+	if (pread(fd, buf, (size_t)st.st_size, 0) != st.st_size) {
+		free(buf);
+		return -EIO;
+	}
+	*deps = buf;
+	*deps_len = (size_t)st.st_size;
+	return 0;
+}
+
 int compile_in_child(const char *text, const char *const *argv, int argc,
 		     const char *kernel_source, const char *func,
-		     unsigned int prog_type, struct bpf_image *img)
+		     unsigned int prog_type, struct bpf_image *img,
+		     char **deps, size_t *deps_len)
 {
-	int pipefd[2], status, err;
-	char *buf = NULL;
+	int pipefd[2], status, err, deps_fd;
+	const char **full = xcalloc((size_t)argc + 4, sizeof(*full));
+	char *buf = NULL, *deps_path;
 	ssize_t len;
 	pid_t pid;
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	*deps = NULL;
+	*deps_len = 0;
+	deps_fd = memfd_create("tcplife-bcc-deps", MFD_CLOEXEC);
+	if (deps_fd < 0) {
+		free(full);
 		return -errno;
+	}
+	deps_path = xasprintf("/proc/self/fd/%d", deps_fd);
+	for (int i = 0; i < argc; i++)
+		full[i] = argv[i];
+	full[argc] = "-MD";
+	full[argc + 1] = "-MF";
+	full[argc + 2] = deps_path;
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		err = -errno;
+		goto out_deps;
+	}
 	fflush(NULL);	/* the child must not repeat buffered output */
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
 		close(pipefd[0]);
 		close(pipefd[1]);
-		return err;
+		goto out_deps;
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		child_main(pipefd[1], text, argv, argc, kernel_source, func,
-			   prog_type);
+		child_main(pipefd[1], text, full, argc + 3, kernel_source,
+			   func, prog_type);
 	}
 	close(pipefd[1]);
 	len = read_image(pipefd[0], &buf);
 	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			err = -errno;
+			free(buf);
+			goto out_deps;
+		}
+	}
 
 	if (WIFSIGNALED(status)) {
 		error_msg("the BPF compiler was killed by signal %d (%s)",
@@ -286,5 +336,12 @@ int compile_in_child(const char *text, const char *const *argv, int argc,
 				  "malformed program image");
 	}
 	free(buf);
+	/* Without a list, the caller cannot cache or check the headers. */
+	if (!err && read_deps(deps_fd, deps, deps_len) < 0)
+		*deps = NULL;
+out_deps:
+	close(deps_fd);
+	free(deps_path);
+	free(full);
 	return err;
 }

@@ -9,7 +9,9 @@
  * KERNEL_SOURCE, and returns function FUNC as an image of PROG_TYPE.  The
  * compiler (libbcc, clang, LLVM: over 100 MiB) only ever lives in a forked
  * child that exits afterwards, with compile_child_environment() as its
- * whole environment.  Its diagnostics go to stderr.  Returns 0 or
+ * whole environment.  Its diagnostics go to stderr.  *DEPS gets the
+ * compiler's make-style list of the files it read (malloc'd, *DEPS_LEN
+ * bytes), or NULL when it gave none.  Returns 0 or
  * -errno, with a message printed.
  */
 /*
@@ -21,6 +23,7 @@ const char *const *compile_child_environment(void);
 
 int compile_in_child(const char *text, const char *const *argv, int argc,
 		     const char *kernel_source, const char *func,
-		     unsigned int prog_type, struct bpf_image *img);
+		     unsigned int prog_type, struct bpf_image *img,
+		     char **deps, size_t *deps_len);
 
 #endif

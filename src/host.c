@@ -6,12 +6,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <bcc/bcc_version.h>
 
 #include "attach.h"
+#include "header_trust.h"
 #include "host.h"
 #include "prog_cache.h"
 #include "util.h"
@@ -69,6 +71,35 @@ static bool needs_header_layouts(const struct host *h)
 	return h->btf_err != 0 || (h->method && h->method->reads_structs);
 }
 
+/*
+ * The trees, before anything is compiled: the files the compile reads are
+ * checked again one by one afterwards (program.c).
+ */
+static int check_tree_trusted(const struct kheaders *kh,
+			      const struct options *opts)
+{
+	char *dirs[] = {
+		xstrdup(kh->source_dir), xstrdup(kh->build_dir),
+		xstrdup(kh->entry ? kh->entry : kh->build_dir),
+		/* A /lib/modules/RELEASE directory's links. */
+		xasprintf("%s/build", kh->entry ? kh->entry : kh->build_dir),
+		xasprintf("%s/source", kh->entry ? kh->entry : kh->build_dir),
+	};
+	struct header_trust_problem why;
+	int err = 0;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		int e = i < 3 || access(dirs[i], F_OK) == 0 ?
+			header_path_trusted(dirs[i], &why) : 0;
+
+		if (!err)
+			err = header_trust_verdict(e, &why,
+						   opts->allow_untrusted_headers);
+		free(dirs[i]);
+	}
+	return err;
+}
+
 int host_check_headers(struct host *h, const struct options *opts)
 {
 	const char *hrel;
@@ -96,6 +127,8 @@ int host_check_headers(struct host *h, const struct options *opts)
 			  h->uts.release);
 		return -ENOENT;
 	}
+	if (check_tree_trusted(&h->kh, opts) < 0)
+		return -EPERM;
 	hrel = h->kh.release ? h->kh.release : "an unknown release";
 	if (!h->headers_match && needs_header_layouts(h)) {
 		if (!opts->allow_header_mismatch) {

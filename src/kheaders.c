@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "kheaders.h"
 #include "util.h"
@@ -137,7 +138,14 @@ static int resolve(const char *dir, struct kheaders *kh, int depth)
 
 int kheaders_resolve(const char *dir, struct kheaders *kh)
 {
-	return resolve(dir, kh, 0);
+	int err = resolve(dir, kh, 0);
+	char cwd[PATH_MAX];
+
+	/* Its links are judged too (header_trust.c), so keep them. */
+	if (!err)
+		kh->entry = dir[0] == '/' || !getcwd(cwd, sizeof(cwd)) ?
+			    xstrdup(dir) : xasprintf("%s/%s", cwd, dir);
+	return err;
 }
 
 /* Orders releases by their leading numbers: "6.1.0-56-amd64" is 6.1.0. */
@@ -251,7 +259,8 @@ void kheaders_free(struct kheaders *kh)
 	free(kh->source_dir);
 	free(kh->build_dir);
 	free(kh->release);
-	kh->source_dir = kh->build_dir = kh->release = NULL;
+	free(kh->entry);
+	kh->source_dir = kh->build_dir = kh->release = kh->entry = NULL;
 }
 
 const char *kheaders_origin_name(enum kheaders_origin origin)

@@ -21,6 +21,7 @@ struct kheaders {
 	char *source_dir;
 	char *build_dir;
 	char *release;		/* UTS_RELEASE of the headers, or NULL */
+	char *entry;		/* the directory as named, made absolute */
 	enum kheaders_origin origin;
 };
 

@@ -232,6 +232,7 @@ int main(int argc, char **argv)
 
 	program_cflags_build(&cf, &opts, host_offsets(&host), host.method);
 	cache.dir = opts.no_cache ? NULL : opts.cache_dir;
+	cache.any_headers = opts.allow_untrusted_headers;
 	if (program_load(tcplife_bpf_text, &cf, &host.kh, host.method,
 			 host.tfs.dir, &cache, &lp) < 0 ||
 	    fill_port_filters(&lp, &opts) < 0)

@@ -24,6 +24,7 @@ enum long_only_option {
 	OPT_INFO,
 	OPT_KERNEL_HEADERS,
 	OPT_ALLOW_HEADER_MISMATCH,
+	OPT_ALLOW_UNTRUSTED_HEADERS,
 	OPT_ATTACH,
 	OPT_PERF_PAGES,
 	OPT_CACHE_DIR,
@@ -60,6 +61,8 @@ static const struct option long_options[] = {
 	{ "kernel-headers", required_argument, NULL, OPT_KERNEL_HEADERS },
 	{ "allow-header-mismatch", no_argument, NULL,
 	  OPT_ALLOW_HEADER_MISMATCH },
+	{ "allow-untrusted-headers", no_argument, NULL,
+	  OPT_ALLOW_UNTRUSTED_HEADERS },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
 	{ "perf-pages", required_argument, NULL, OPT_PERF_PAGES },
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
@@ -157,6 +160,9 @@ static int handle_option(int c, char *arg, struct options *opts)
 		return 0;
 	case OPT_ALLOW_HEADER_MISMATCH:
 		opts->allow_header_mismatch = true;
+		return 0;
+	case OPT_ALLOW_UNTRUSTED_HEADERS:
+		opts->allow_untrusted_headers = true;
 		return 0;
 	case OPT_ATTACH:
 		return parse_attach(arg, &opts->attach);

@@ -38,6 +38,7 @@ struct options {
 	bool print_info;
 	const char *kernel_headers;
 	bool allow_header_mismatch;
+	bool allow_untrusted_headers;
 	const struct attach_method *attach;	/* NULL: auto */
 	unsigned long perf_pages;	/* per CPU, a power of two; 0: auto */
 	const char *cache_dir;

@@ -28,6 +28,7 @@
 
 #include <bcc/bcc_version.h>
 
+#include "header_manifest.h"
 #include "prog_cache.h"
 #include "util.h"
 
@@ -250,19 +251,71 @@ out:
 	return err;
 }
 
+/*
+ * A compile is stored as two entries: KEY.deps, the manifest of the
+ * headers it read, followed by its SHA-256; and the image, named by a
+ * SHA-256 of KEY and that manifest, so an image is only ever found
+ * through the manifest it was compiled with.
+ */
+static void image_key(const struct prog_cache_key *key, const char *deps,
+		      size_t len, struct prog_cache_key *out)
+{
+	struct sha256 ctx;
+
+	sha256_init(&ctx);
+	hash_string(&ctx, "format", KEY_FORMAT);
+	sha256_update(&ctx, key->digest, sizeof(key->digest));
+	sha256_update(&ctx, &len, sizeof(len));
+	sha256_update(&ctx, deps, len);
+	sha256_final(&ctx, out->digest);
+}
+
+static void deps_name(const struct prog_cache_key *key, char *name,
+		      size_t size)
+{
+	entry_name(key, name, size);
+	snprintf(name + 2 * SHA256_DIGEST_SIZE, size - 2 * SHA256_DIGEST_SIZE,
+		 ".deps");
+}
+
 int prog_cache_lookup(const char *dir, const struct prog_cache_key *key,
-		      struct bpf_image *img)
+		      bool any_headers, struct bpf_image *img)
 {
 	char name[2 * SHA256_DIGEST_SIZE + 8], *buf = NULL;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	struct header_trust_problem why;
+	struct header_manifest m;
+	struct prog_cache_key ikey;
 	size_t len;
 	int err, dfd;
 
-	entry_name(key, name, sizeof(name));
 	dfd = open_private_dir(dir, 0);
 	if (dfd >= 0) {
 		remove_stale_temps(dfd);
 		close(dfd);
 	}
+	deps_name(key, name, sizeof(name));
+	err = read_private_entry(dir, name, SHA256_DIGEST_SIZE + 1,
+				 MAX_ENTRY_SIZE, &buf, &len);
+	if (err)
+		return err;
+	len -= SHA256_DIGEST_SIZE;
+	sha256(buf, len, digest);
+	err = memcmp(digest, buf + len, sizeof(digest)) ? -EBADMSG :
+	      manifest_parse(buf, len, &m);
+	if (!err) {
+		/* Any header edited, replaced or no longer root's: recompile. */
+		err = manifest_unchanged(&m);
+		if (!err && !any_headers)
+			err = manifest_trusted(&m, &why);
+		manifest_free(&m);
+	}
+	if (!err)
+		image_key(key, buf, len, &ikey);
+	free(buf);
+	if (err)
+		return err;
+	entry_name(&ikey, name, sizeof(name));
 	err = read_private_entry(dir, name, 1, MAX_ENTRY_SIZE, &buf, &len);
 	if (err)
 		return err;
@@ -272,19 +325,38 @@ int prog_cache_lookup(const char *dir, const struct prog_cache_key *key,
 }
 
 int prog_cache_store(const char *dir, const struct prog_cache_key *key,
+		     const struct header_manifest *m,
 		     const struct bpf_image *img)
 {
-	char name[2 * SHA256_DIGEST_SIZE + 8];
+	char name[2 * SHA256_DIGEST_SIZE + 8], *deps = NULL, *entry;
+	struct prog_cache_key ikey;
+	size_t len, dlen;
 	void *buf;
-	size_t len;
 	int err;
 
-	err = bpf_image_serialize(img, &buf, &len);
+	err = manifest_serialize(m, &deps, &dlen);
 	if (err)
 		return err;
-	entry_name(key, name, sizeof(name));
+	err = bpf_image_serialize(img, &buf, &len);
+	if (err) {
+		free(deps);
+		return err;
+	}
+	image_key(key, deps, dlen, &ikey);
+	entry_name(&ikey, name, sizeof(name));
 	err = write_private_entry(dir, name, buf, len);
 	free(buf);
+	/* The image first: a manifest never names a missing image for long. */
+	if (!err) {
+		entry = xcalloc(dlen + SHA256_DIGEST_SIZE, 1);
+		memcpy(entry, deps, dlen);
+		sha256(deps, dlen, (uint8_t *)entry + dlen);
+		deps_name(key, name, sizeof(name));
+		err = write_private_entry(dir, name, entry,
+					  dlen + SHA256_DIGEST_SIZE);
+		free(entry);
+	}
+	free(deps);
 	return err;
 }
 

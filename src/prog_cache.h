@@ -4,7 +4,10 @@
 
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include "bpf_image.h"
+#include "header_manifest.h"
 #include "btf_offsets.h"
 #include "sha256.h"
 
@@ -35,15 +38,22 @@ void prog_cache_key(const struct prog_cache_input *in,
 		    struct prog_cache_key *key);
 
 /*
- * Reads the image for KEY from DIR.  Returns 0, -ENOENT when there is none,
- * or another -errno when the entry or directory is not trustworthy (wrong
- * owner or mode, a symlink, a bad hash): the caller then recompiles.
+ * Reads the image for KEY from DIR, provided every header its compile
+ * read (the stored manifest) still has the identity it had then and,
+ * unless ANY_HEADERS, can only have been changed by root.  Returns 0,
+ * -ENOENT when there is none, -ESTALE when a header changed, or another
+ * -errno when the entry or directory is not trustworthy (wrong owner or
+ * mode, a symlink, a bad hash): the caller then recompiles.
  */
 int prog_cache_lookup(const char *dir, const struct prog_cache_key *key,
-		      struct bpf_image *img);
+		      bool any_headers, struct bpf_image *img);
 
-/* Stores IMG under KEY, creating DIR (0700) if needed.  Returns -errno. */
+/*
+ * Stores IMG under KEY with the manifest M of the headers its compile
+ * read, creating DIR (0700) if needed.  Returns -errno.
+ */
 int prog_cache_store(const char *dir, const struct prog_cache_key *key,
+		     const struct header_manifest *m,
 		     const struct bpf_image *img);
 
 /*

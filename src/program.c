@@ -17,6 +17,7 @@
 #include <linux/bpf.h>
 
 #include "compile_child.h"
+#include "header_manifest.h"
 #include "prog_cache.h"
 #include "program.h"
 #include "util.h"
@@ -170,6 +171,27 @@ static int add_build_includes(const struct kheaders *kh, const char **argv,
 	return argc;
 }
 
+/*
+ * Every header the compile read must be root's alone (or the user said
+ * otherwise); M gets their manifest, empty when the compiler gave no
+ * usable list (then only the tree itself was checked, by the host).
+ */
+static int check_headers_read(const char *deps, size_t len,
+			      const struct kheaders *kh, bool any_headers,
+			      struct header_manifest *m)
+{
+	struct header_trust_problem why;
+
+	memset(m, 0, sizeof(*m));
+	if (!deps || manifest_from_deps(deps, len, kh->source_dir, m) < 0) {
+		note_msg("the compiler did not say which headers it read: "
+			 "the program is not cached");
+		return 0;
+	}
+	return header_trust_verdict(manifest_trusted(m, &why), &why,
+				    any_headers);
+}
+
 int program_load(const char *text, const struct program_cflags *cf,
 		 const struct kheaders *kh, const struct attach_method *method,
 		 const char *tracefs_dir, const struct program_cache_opts *cache,
@@ -203,16 +225,34 @@ int program_load(const char *text, const struct program_cflags *cf,
 			in.tracepoint_format = format;
 		}
 		prog_cache_key(&in, &key);
-		cached = prog_cache_lookup(cache->dir, &key, &img) == 0;
+		cached = prog_cache_lookup(cache->dir, &key,
+					   cache->any_headers, &img) == 0;
 	}
 	if (!cached) {
+		struct header_manifest m;
+		char *deps;
+		size_t dlen;
+
 		err = compile_in_child(text, argv, argc, kh->source_dir,
-				       method->func, method->prog_type, &img);
+				       method->func, method->prog_type, &img,
+				       &deps, &dlen);
 		if (err)
 			goto out;
-		/* A cache that cannot be written only costs the next start. */
-		if (cache->dir)
-			prog_cache_store(cache->dir, &key, &img);
+		err = check_headers_read(deps, dlen, kh, cache->any_headers,
+					 &m);
+		free(deps);
+		if (err) {
+			bpf_image_free(&img);
+			goto out;
+		}
+		/*
+		 * Only with a manifest: an entry that cannot be checked
+		 * against its headers is never stored.  A cache that cannot
+		 * be written only costs the next start.
+		 */
+		if (cache->dir && m.n)
+			prog_cache_store(cache->dir, &key, &m, &img);
+		manifest_free(&m);
 	}
 	err = load_image(&img, lp);
 	bpf_image_free(&img);

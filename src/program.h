@@ -40,9 +40,13 @@ struct loaded_program {
 
 void loaded_program_close(struct loaded_program *lp);
 
-/* Where compiled programs are cached; dir NULL disables the cache. */
+/*
+ * Where compiled programs are cached (dir NULL disables the cache), and
+ * whether headers that others than root could change may be used.
+ */
 struct program_cache_opts {
 	const char *dir;
+	bool any_headers;	/* --allow-untrusted-headers */
 };
 
 /*

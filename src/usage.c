@@ -44,7 +44,10 @@ void print_help(void)
 "      --kernel-headers DIR   kernel headers to compile against\n"
 "      --allow-header-mismatch\n"
 "                         without BTF, accept headers of another kernel\n"
-"                         release (byte counts may then be wrong)\n",
+"                         release (byte counts may then be wrong)\n"
+"      --allow-untrusted-headers\n"
+"                         use kernel headers that others than root could\n"
+"                         have changed (warns)\n",
 	stdout);
 	attach_methods_list(methods, sizeof(methods), "auto (default)");
 	printf("      --attach METHOD    %s\n", methods);

@@ -62,10 +62,30 @@ static int only_entry(const char *dir, char *path, size_t size)
 	return n == 1 ? 0 : -1;
 }
 
+/*
+ * The manifest of one header, HEADER: ownership is not what this test is
+ * about (it may run as any user), so lookups accept any owner.
+ */
+static struct header_manifest manifest;
+static char header[PATH_MAX];
+
+static void make_manifest(void)
+{
+	char deps[PATH_MAX + 16];
+	int n;
+
+	unit_write(unit_tmpdir(), "kconfig.h", "/* a header */\n");
+	snprintf(header, sizeof(header), "%s/kconfig.h", unit_tmpdir());
+	n = snprintf(deps, sizeof(deps), "main.o: /virtual/main.c \\\n %s\n",
+		     header);
+	CHECK(manifest_from_deps(deps, (size_t)n, "/", &manifest) == 0 &&
+	      manifest.n == 1, "the dependency list did not parse");
+}
+
 static int lookup_ok(const char *dir, const struct prog_cache_key *key)
 {
 	struct bpf_image img;
-	int err = prog_cache_lookup(dir, key, &img);
+	int err = prog_cache_lookup(dir, key, true, &img);
 
 	if (err)
 		return 0;
@@ -102,9 +122,9 @@ static void check_store_lookup(const char *dir)
 	sample(&img);
 	key_of("text", "-DX=1", &key);
 	key_of("text", "-DX=2", &other);
-	CHECK(prog_cache_lookup(dir, &key, &img) == -ENOENT,
+	CHECK(prog_cache_lookup(dir, &key, true, &img) == -ENOENT,
 	      "a lookup in a missing directory found something");
-	CHECK(prog_cache_store(dir, &key, &img) == 0, "store failed");
+	CHECK(prog_cache_store(dir, &key, &manifest, &img) == 0, "store failed");
 	CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700,
 	      "cache directory mode %o, expected 700", st.st_mode & 0777);
 	CHECK(only_entry(dir, entry, sizeof(entry)) == 0, "not one entry");
@@ -124,7 +144,7 @@ static void check_store_lookup(const char *dir)
 	if (fd >= 0)
 		close(fd);
 	CHECK(!lookup_ok(dir, &key), "a corrupt entry was used");
-	CHECK(prog_cache_store(dir, &key, &img) == 0, "rewrite failed");
+	CHECK(prog_cache_store(dir, &key, &manifest, &img) == 0, "rewrite failed");
 	CHECK(lookup_ok(dir, &key), "the rewritten entry was not used");
 
 	CHECK(snprintf(real, sizeof(real), "%s.real", dir) < (int)sizeof(real) &&
@@ -132,14 +152,20 @@ static void check_store_lookup(const char *dir)
 	      "cannot make a symlinked entry");
 	CHECK(!lookup_ok(dir, &key), "a symlinked entry was used");
 	unlink(entry);
-	CHECK(prog_cache_store(dir, &key, &img) == 0, "store failed");
+	CHECK(prog_cache_store(dir, &key, &manifest, &img) == 0, "store failed");
 
 	chmod(dir, 0755);
 	CHECK(!lookup_ok(dir, &key), "a directory open to others was used");
-	CHECK(prog_cache_store(dir, &key, &img) == -EPERM,
+	CHECK(prog_cache_store(dir, &key, &manifest, &img) == -EPERM,
 	      "stored into a directory open to others");
 	chmod(dir, 0700);
 	CHECK(lookup_ok(dir, &key), "the entry is gone");
+
+	/* A header edited since the compile: the image is not used. */
+	unit_write(unit_tmpdir(), "kconfig.h", "/* an edited header */\n");
+	CHECK(!lookup_ok(dir, &key), "an image outlived an edited header");
+	CHECK(prog_cache_lookup(dir, &key, true, &img) == -ESTALE,
+	      "an edited header is not reported as stale");
 }
 
 static void check_offsets(const char *dir)
@@ -169,7 +195,9 @@ int main(void)
 
 	snprintf(dir, sizeof(dir), "%s/cache", unit_tmpdir());
 	check_keys();
+	make_manifest();
 	check_store_lookup(dir);
 	check_offsets(dir);
+	manifest_free(&manifest);
 	return unit_finish();
 }

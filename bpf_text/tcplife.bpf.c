@@ -10,6 +10,7 @@
  *                               .bytes_acked, taken from kernel BTF; when
  *                               absent, the kernel headers' layout is used
  *   TCPLIFE_MAP_ENTRIES         capacity of the per-socket map
+ *   TCPLIFE_UNTRACKED_ENTRIES   capacity of the untracked-session map
  *   TCPLIFE_PORT_WORDS          64-bit words in each port bitmap
  *   FILTER_PID, FILTER_FAMILY   keep only this PID / address family
  *   FILTER_LPORT, FILTER_RPORT  keep only ports set in the bitmap maps,
@@ -37,6 +38,7 @@
  * of its own: clang then spends about half as long.  These values are
  * kernel ABI and have never changed.
  */
+#define ENOENT 2
 #define E2BIG 7
 #define IPPROTO_TCP 6
 enum {
@@ -49,9 +51,10 @@ enum {
 	TCP_LISTEN = 10,
 };
 #endif
-#if !defined(TCPLIFE_MAP_ENTRIES) || !defined(TCPLIFE_PORT_WORDS)
+#if !defined(TCPLIFE_MAP_ENTRIES) || !defined(TCPLIFE_PORT_WORDS) || \
+	!defined(TCPLIFE_UNTRACKED_ENTRIES)
 /* Defined once, in user space's map_sizes.h, and always passed in. */
-#error "TCPLIFE_MAP_ENTRIES and TCPLIFE_PORT_WORDS must be passed with -D"
+#error "TCPLIFE_MAP_ENTRIES, TCPLIFE_UNTRACKED_ENTRIES and TCPLIFE_PORT_WORDS must be passed with -D"
 #endif
 
 /*
@@ -90,18 +93,10 @@ BPF_PERCPU_ARRAY(drops, u64, TCPLIFE_NR_DROPS);
 /*
  * Sockets whose state could not be stored (socks full), so that each such
  * session is counted once, at its close and after the filters, and rows
- * plus reported losses equal the sessions.  At least 4096 entries, so a
- * tiny --map-entries still counts exactly; at most 65536: should this map
- * fill too, the socket is counted at once, unfiltered (an overcount, never
- * a silent loss).
+ * plus reported losses equal the sessions.  Sized in map_sizes.h; should
+ * this map fill too, the socket is counted at once, unfiltered (an
+ * overcount, never a silent loss).
  */
-#if TCPLIFE_MAP_ENTRIES < 4096
-#define TCPLIFE_UNTRACKED_ENTRIES 4096
-#elif TCPLIFE_MAP_ENTRIES > 65536
-#define TCPLIFE_UNTRACKED_ENTRIES 65536
-#else
-#define TCPLIFE_UNTRACKED_ENTRIES TCPLIFE_MAP_ENTRIES
-#endif
 BPF_HASH(untracked, u64, u8, TCPLIFE_UNTRACKED_ENTRIES);
 
 #ifdef FILTER_LPORT
@@ -297,6 +292,8 @@ static __always_inline int ports_wanted(u16 lport, u16 rport)
 static __always_inline void submit_session(void *ctx, u64 skp,
 					   struct tcplife_event *ev, int verdict)
 {
+	int err;
+
 #ifdef FILTER_FAMILY
 	if (ev->family != FILTER_FAMILY)
 		return;
@@ -311,7 +308,14 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 			      (void *)(skp + TCPLIFE_RX_OFFSET));
 	bpf_probe_read_kernel(&ev->tx_bytes, sizeof(ev->tx_bytes),
 			      (void *)(skp + TCPLIFE_TX_OFFSET));
-	if (events.perf_submit(ctx, ev, sizeof(*ev)) < 0)
+	err = events.perf_submit(ctx, ev, sizeof(*ev));
+	/*
+	 * No buffer for this CPU: it came online after user space opened
+	 * one per online CPU (and, privileges dropped, it cannot open more).
+	 */
+	if (err == -ENOENT || err == -E2BIG)
+		count_drop(TCPLIFE_DROP_NO_BUFFER);
+	else if (err < 0)
 		count_drop(TCPLIFE_DROP_PERF_FULL);
 }
 

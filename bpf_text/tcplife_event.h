@@ -24,7 +24,8 @@
 #define TCPLIFE_DROP_PERF_FULL 0	/* perf buffer full: event lost */
 #define TCPLIFE_DROP_BIRTH_FULL 1	/* session map full: not tracked */
 #define TCPLIFE_DROP_OWNER_FULL 2	/* session map full: PID/COMM guessed */
-#define TCPLIFE_NR_DROPS 3
+#define TCPLIFE_DROP_NO_BUFFER 3	/* no perf buffer on that CPU: event lost */
+#define TCPLIFE_NR_DROPS 4
 
 /* tcplife_event.flags */
 #define TCPLIFE_F_TASK_CACHED 0x1	/* pid/comm recorded in process context */

@@ -26,6 +26,11 @@ static void report(unsigned int kind, int cpu, uint64_t n)
 		error_msg("lost %" PRIu64 " sessions on CPU %d (session map "
 			  "full: not tracked)", n, cpu);
 		break;
+	case TCPLIFE_DROP_NO_BUFFER:
+		error_msg("lost %" PRIu64 " events on CPU %d (no perf buffer "
+			  "there: the CPU came online after the start)", n,
+			  cpu);
+		break;
 	default:
 		error_msg("%" PRIu64 " sessions on CPU %d have no recorded "
 			  "owner (map full): PID/COMM are the closing task's",
@@ -38,6 +43,8 @@ static const char *const total_what[TCPLIFE_NR_DROPS] = {
 	[TCPLIFE_DROP_BIRTH_FULL] = "sessions in total not tracked (session "
 				    "map full)",
 	[TCPLIFE_DROP_OWNER_FULL] = "owners in total (session map full)",
+	[TCPLIFE_DROP_NO_BUFFER] = "events in total (CPUs that came online "
+				   "after the start have no perf buffer)",
 };
 
 int drops_open(struct drops *d, int map_fd)
@@ -92,6 +99,7 @@ static const char *const health_key[TCPLIFE_NR_DROPS] = {
 	[TCPLIFE_DROP_PERF_FULL] = "lost_events",
 	[TCPLIFE_DROP_BIRTH_FULL] = "untracked_sessions",
 	[TCPLIFE_DROP_OWNER_FULL] = "unowned_sessions",
+	[TCPLIFE_DROP_NO_BUFFER] = "lost_events_no_buffer",
 };
 
 size_t drops_health_fields(const struct drops *d, struct health_field *f)
@@ -110,7 +118,8 @@ uint64_t drops_report_totals(struct drops *d)
 		if (d->total[k])
 			error_msg("lost %" PRIu64 " %s", d->total[k],
 				  total_what[k]);
-	return d->total[TCPLIFE_DROP_PERF_FULL];
+	return d->total[TCPLIFE_DROP_PERF_FULL] +
+	       d->total[TCPLIFE_DROP_NO_BUFFER];
 }
 
 void drops_close(struct drops *d)

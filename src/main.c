@@ -252,6 +252,12 @@ int main(int argc, char **argv)
 			  "size)", strerror(-err));
 		goto cleanup_host;
 	}
+	/* Once privileges are dropped, no buffer can be added. */
+	if (ps.ncpus < drops.ncpus)
+		warning_msg("%d of %d possible CPUs are offline: should they "
+			    "come online, their sessions are lost (and "
+			    "reported as such)", drops.ncpus - ps.ncpus,
+			    drops.ncpus);
 	err = attach_program(lp.prog_fd, host.method, &att);
 	if (err) {
 		error_msg("attaching to %s failed: %s", host.method->target,

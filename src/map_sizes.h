@@ -12,4 +12,16 @@
 /* The port filters' bitmaps: one bit per port, in 64-bit words. */
 #define PORT_BITMAP_WORDS (65536 / 64)
 
+/*
+ * The map that remembers untracked sessions (see the BPF text): as large
+ * as the session map, but at least 4096 entries so that a tiny
+ * --map-entries still counts exactly, and at most 65536.
+ */
+#define UNTRACKED_MIN_ENTRIES 4096UL
+#define UNTRACKED_MAX_ENTRIES 65536UL
+#define UNTRACKED_ENTRIES(n) ((n) < UNTRACKED_MIN_ENTRIES ? \
+			      UNTRACKED_MIN_ENTRIES : \
+			      (n) > UNTRACKED_MAX_ENTRIES ? \
+			      UNTRACKED_MAX_ENTRIES : (n))
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 
 #include "attach.h"
 #include "option_values.h"
@@ -46,6 +47,35 @@ int parse_ulong(const char *s, unsigned long min, unsigned long max,
 		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+static unsigned long perf_pages_max(void)
+{
+	long page = sysconf(_SC_PAGESIZE), cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned long max = 1;
+
+	if (page <= 0)
+		page = 4096;
+	if (cpus <= 0)
+		cpus = 1;
+	while (max * 2 * (unsigned long)page * (unsigned long)cpus <=
+	       PERF_MAX_TOTAL_BYTES)
+		max *= 2;
+	return max;
+}
+
+int parse_perf_pages(const char *arg, unsigned long *pages)
+{
+	unsigned long max = perf_pages_max();
+	char hint[160];
+
+	/* The kernel wants a power of two. */
+	if (parse_ulong(arg, 1, max, pages) == 0 && !(*pages & (*pages - 1)))
+		return 0;
+	snprintf(hint, sizeof(hint), "expected a power of 2 from 1 to %lu "
+		 "(at most %u MiB of buffers on this host's %ld CPUs)", max,
+		 PERF_MAX_TOTAL_BYTES >> 20, sysconf(_SC_NPROCESSORS_ONLN));
+	return bad_argument("perf-pages", arg, hint);
 }
 
 static void port_set_add(struct port_set *set, unsigned long first,

@@ -14,6 +14,16 @@ int parse_ulong(const char *s, unsigned long min, unsigned long max,
 /* "80,443,8000-8080" added to *SET (allocated on first use). */
 int parse_ports(const char *option, const char *arg, struct port_set **set);
 
+/*
+ * --perf-pages: a power of 2 whose buffers, on every online CPU, take at
+ * most PERF_MAX_TOTAL_BYTES; bounded in bytes, so 64 KiB pages cannot
+ * overflow libbcc's int mmap size.
+ */
+int parse_perf_pages(const char *arg, unsigned long *pages);
+
+/* Perf buffers, all CPUs together, never take more than this. */
+#define PERF_MAX_TOTAL_BYTES (256u << 20)
+
 /* A cgroup v2 directory: fills opts->cgroup_path, _id and _level. */
 int parse_cgroup(const char *arg, struct options *opts);
 

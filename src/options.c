@@ -176,12 +176,7 @@ static int handle_option(int c, char *arg, struct options *opts)
 		opts->no_cache = true;
 		return 0;
 	case OPT_PERF_PAGES:
-		/* The kernel wants a power of two; 64 Ki pages is 256 MiB. */
-		if (parse_ulong(arg, 1, 65536, &opts->perf_pages) < 0 ||
-		    (opts->perf_pages & (opts->perf_pages - 1)))
-			return bad_argument("perf-pages", arg,
-					    "expected a power of 2 from 1 to 65536");
-		return 0;
+		return parse_perf_pages(arg, &opts->perf_pages);
 	}
 	/* getopt_long has said what was wrong. */
 	fprintf(stderr, "Try '%s --help' for more information.\n",

@@ -22,8 +22,8 @@
  * sessions/s) starve the reader for up to ~0.75 s: 2 MiB lost 8% of the
  * events, 8 MiB none.  More CPUs share the load.
  */
-#define PERF_BUFFER_BUDGET_PAGES 2048
-#define MIN_PERF_PAGES 64
+#define PERF_BUFFER_BUDGET_BYTES (8u << 20)
+#define MIN_PERF_BYTES (256u << 10)
 
 /* Ring bytes per sample: perf's header, the raw size, the event; 8-aligned. */
 #define SAMPLE_BYTES ((8 + 4 + sizeof(struct tcplife_event) + 7) / 8 * 8)
@@ -107,8 +107,12 @@ int perf_stream_open(struct perf_stream *ps, int map_fd, int pages,
 	ps->on_sample = fn;
 	ps->ctx = ctx;
 	if (pages <= 0) {
-		pages = MIN_PERF_PAGES;
-		while (pages * 2 * n <= PERF_BUFFER_BUDGET_PAGES)
+		/* In bytes: 64 KiB pages must not make it 16 times larger. */
+		long page = sysconf(_SC_PAGESIZE);
+
+		pages = 1;
+		while ((long)pages * page < (long)MIN_PERF_BYTES ||
+		       (long)pages * 2 * page * n <= (long)PERF_BUFFER_BUDGET_BYTES)
 			pages *= 2;
 	}
 	ps->pages = pages;

@@ -125,7 +125,11 @@ void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 	}
 	if (opts->all)
 		add_flag(cf, xstrdup("-DTCPLIFE_REPORT_UNBORN"));
-	add_flag(cf, xasprintf("-DTCPLIFE_MAP_ENTRIES=%lu", opts->map_entries));
+	cf->map_entries = opts->map_entries;
+	cf->untracked_entries = UNTRACKED_ENTRIES(opts->map_entries);
+	add_flag(cf, xasprintf("-DTCPLIFE_MAP_ENTRIES=%lu", cf->map_entries));
+	add_flag(cf, xasprintf("-DTCPLIFE_UNTRACKED_ENTRIES=%lu",
+			       cf->untracked_entries));
 	add_flag(cf, xasprintf("-DTCPLIFE_PORT_WORDS=%u", PORT_BITMAP_WORDS));
 }
 
@@ -192,13 +196,68 @@ static int check_headers_read(const char *deps, size_t len,
 				    any_headers);
 }
 
+/*
+ * Maps sized at run time.  The compile child builds them with one entry
+ * (libbcc creates every map it compiles), and the image gets their real
+ * size before it is stored or loaded: a 16M-entry map is allocated once,
+ * not also in the child.
+ */
+static const struct sized_map {
+	const char *name;
+	const char *macro;
+	size_t entries_offset;	/* in struct program_cflags */
+} sized_maps[] = {
+	{ "socks", "TCPLIFE_MAP_ENTRIES",
+	  offsetof(struct program_cflags, map_entries) },
+	{ "untracked", "TCPLIFE_UNTRACKED_ENTRIES",
+	  offsetof(struct program_cflags, untracked_entries) },
+};
+
+#define NR_SIZED (sizeof(sized_maps) / sizeof(sized_maps[0]))
+
+/* ARGV for the compile child: the sized maps' -D flags say 1. */
+static void child_cflags(const char **argv, int argc, const char **out,
+			 char **owned, int *nowned)
+{
+	for (int i = 0; i < argc; i++) {
+		out[i] = argv[i];
+		for (size_t m = 0; m < NR_SIZED; m++) {
+			size_t len = strlen(sized_maps[m].macro);
+
+			if (strncmp(argv[i], "-D", 2) ||
+			    strncmp(argv[i] + 2, sized_maps[m].macro, len) ||
+			    argv[i][2 + len] != '=')
+				continue;
+			owned[*nowned] = xasprintf("-D%s=1",
+						   sized_maps[m].macro);
+			out[i] = owned[(*nowned)++];
+		}
+	}
+}
+
+static void size_maps(struct bpf_image *img, const struct program_cflags *cf)
+{
+	for (uint32_t i = 0; i < img->ntables; i++) {
+		for (size_t m = 0; m < NR_SIZED; m++) {
+			unsigned long n;
+
+			if (strcmp(img->tables[i].name, sized_maps[m].name))
+				continue;
+			memcpy(&n, (const char *)cf +
+			       sized_maps[m].entries_offset, sizeof(n));
+			img->tables[i].max_entries = (uint32_t)n;
+		}
+	}
+}
+
 int program_load(const char *text, const struct program_cflags *cf,
 		 const struct kheaders *kh, const struct attach_method *method,
 		 const char *tracefs_dir, const struct program_cache_opts *cache,
 		 struct loaded_program *lp)
 {
 	const char *argv[PROGRAM_MAX_CFLAGS + 8];
-	char *owned[8], *format = NULL;
+	const char *cargv[PROGRAM_MAX_CFLAGS + 8];
+	char *owned[8 + NR_SIZED], *format = NULL;
 	int argc = 0, nowned = 0, err;
 	struct prog_cache_key key;
 	struct bpf_image img;
@@ -233,11 +292,13 @@ int program_load(const char *text, const struct program_cflags *cf,
 		char *deps;
 		size_t dlen;
 
-		err = compile_in_child(text, argv, argc, kh->source_dir,
+		child_cflags(argv, argc, cargv, owned, &nowned);
+		err = compile_in_child(text, cargv, argc, kh->source_dir,
 				       method->func, method->prog_type, &img,
 				       &deps, &dlen);
 		if (err)
 			goto out;
+		size_maps(&img, cf);
 		err = check_headers_read(deps, dlen, kh, cache->any_headers,
 					 &m);
 		free(deps);

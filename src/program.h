@@ -16,6 +16,8 @@
 struct program_cflags {
 	char *flag[PROGRAM_MAX_CFLAGS];
 	int count;
+	unsigned long map_entries;	/* TCPLIFE_MAP_ENTRIES */
+	unsigned long untracked_entries; /* TCPLIFE_UNTRACKED_ENTRIES */
 };
 
 /*

@@ -53,7 +53,8 @@ void print_help(void)
 	printf("      --attach METHOD    %s\n", methods);
 	fputs(
 "      --perf-pages N     perf buffer pages per CPU, a power of 2 (default:\n"
-"                         8 MiB shared by all CPUs, at least 64 each)\n"
+"                         8 MiB shared by all CPUs, at least 256 KiB each;\n"
+"                         at most 256 MiB in all)\n"
 "      --map-entries N    sessions tracked at once (default 10240)\n"
 "      --cache-dir DIR    where compiled programs are cached\n"
 "                         (default " DEFAULT_CACHE_DIR ")\n"

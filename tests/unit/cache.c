@@ -62,6 +62,26 @@ static int only_entry(const char *dir, char *path, size_t size)
 	return n == 1 ? 0 : -1;
 }
 
+/*
+ * The manifest of one header, HEADER: ownership is not what this test is
+ * about (it may run as any user), so lookups accept any owner.
+ */
+static struct header_manifest manifest;
+static char header[PATH_MAX];
+
+static void make_manifest(void)
+{
+	char deps[PATH_MAX + 16];
+	int n;
+
+	unit_write(unit_tmpdir(), "kconfig.h", "/* a header */\n");
+	snprintf(header, sizeof(header), "%s/kconfig.h", unit_tmpdir());
+	n = snprintf(deps, sizeof(deps), "main.o: /virtual/main.c \\\n %s\n",
+		     header);
+	CHECK(manifest_from_deps(deps, (size_t)n, "/", &manifest) == 0 &&
+	      manifest.n == 1, "the dependency list did not parse");
+}
+
 static int lookup_ok(const char *dir, const struct prog_cache_key *key)
 {
 	struct bpf_image img;
@@ -165,6 +185,12 @@ static void check_store_lookup(const char *dir)
 	      "stored into a directory open to others");
 	chmod(dir, 0700);
 	CHECK(lookup_ok(dir, &key), "the entry is gone");
+
+	/* A header edited since the compile: the image is not used. */
+	unit_write(unit_tmpdir(), "kconfig.h", "/* an edited header */\n");
+	CHECK(!lookup_ok(dir, &key), "an image outlived an edited header");
+	CHECK(prog_cache_lookup(dir, &key, true, &img) == -ESTALE,
+	      "an edited header is not reported as stale");
 }
 
 /* An entry is a miss once a header its compile read has changed. */

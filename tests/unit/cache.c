@@ -111,31 +111,6 @@ static void check_keys(void)
 	CHECK(memcmp(&a, &b, sizeof(a)), "field boundaries do not count");
 }
 
-/*
- * What the compile read: one header in the temporary directory.  It is
- * the test user's, not root's, so lookups skip the trust check (tested
- * with the header trees, tests/header_trust.test) and test the rest.
- */
-static struct header_manifest manifest = { NULL, 0 };
-static char header[PATH_MAX];
-
-static void make_manifest(void)
-{
-	char deps[PATH_MAX + 16];
-	int fd, n;
-
-	snprintf(header, sizeof(header), "%s/kconfig.h", unit_tmpdir());
-	fd = open(header, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	CHECK(fd >= 0 && write(fd, "#define A 1\n", 12) == 12,
-	      "cannot write %s", header);
-	if (fd >= 0)
-		close(fd);
-	n = snprintf(deps, sizeof(deps), "main.o: %s\n", header);
-	CHECK(manifest_from_deps(deps, (size_t)n, "/", &manifest) == 0 &&
-	      manifest.n == 1, "a one-file dependency list gave %zu files",
-	      manifest.n);
-}
-
 static void check_store_lookup(const char *dir)
 {
 	struct prog_cache_key key, other;
@@ -193,28 +168,6 @@ static void check_store_lookup(const char *dir)
 	      "an edited header is not reported as stale");
 }
 
-/* An entry is a miss once a header its compile read has changed. */
-static void check_manifest(const char *dir)
-{
-	struct prog_cache_key key;
-	struct bpf_image img, got;
-	int fd;
-
-	sample(&img);
-	key_of("text", "-DMANIFEST=1", &key);
-	CHECK(prog_cache_store(dir, &key, &manifest, &img) == 0,
-	      "store failed");
-	CHECK(prog_cache_lookup(dir, &key, true, &got) == 0,
-	      "an unchanged header made a miss");
-	bpf_image_free(&got);
-	fd = open(header, O_WRONLY | O_APPEND);
-	CHECK(fd >= 0 && write(fd, "x", 1) == 1, "cannot edit %s", header);
-	if (fd >= 0)
-		close(fd);
-	CHECK(prog_cache_lookup(dir, &key, true, &got) == -ESTALE,
-	      "an edited header did not make the entry stale");
-}
-
 static void check_offsets(const char *dir)
 {
 	struct counter_offsets off = { .rx = 1752, .tx = 1824 }, got;
@@ -244,7 +197,6 @@ int main(void)
 	check_keys();
 	make_manifest();
 	check_store_lookup(dir);
-	check_manifest(dir);
 	check_offsets(dir);
 	manifest_free(&manifest);
 	return unit_finish();

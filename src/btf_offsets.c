@@ -1,6 +1,6 @@
 /*
- * Offsets of struct tcp_sock's byte counters, read from kernel BTF, so the
- * BPF program never needs the struct from headers that may not match.
+ * Offsets of the kernel struct fields the BPF program reads, from kernel
+ * BTF, so the program never needs structs from headers that may not match.
  */
 #include <errno.h>
 #include <string.h>
@@ -11,13 +11,38 @@
 
 #include "btf_offsets.h"
 
+/* Where each field is: struct, member path, size, and its -D name. */
+static const struct {
+	const char *type;
+	const char *path;	/* members separated by dots */
+	unsigned int size;
+	const char *macro;
+} fields[NR_KERNEL_OFFSETS] = {
+	[KOFF_RX] = { "tcp_sock", "bytes_received", 8, "TCPLIFE_RX_OFFSET" },
+	[KOFF_TX] = { "tcp_sock", "bytes_acked", 8, "TCPLIFE_TX_OFFSET" },
+	[KOFF_RETRANS] = { "tcp_sock", "total_retrans", 4,
+			   "TCPLIFE_RETRANS_OFFSET" },
+	[KOFF_SRTT] = { "tcp_sock", "srtt_us", 4, "TCPLIFE_SRTT_OFFSET" },
+	[KOFF_SK_ERR] = { "sock", "sk_err", 4, "TCPLIFE_SK_ERR_OFFSET" },
+	[KOFF_SK_NET] = { "sock", "__sk_common.skc_net", 8,
+			  "TCPLIFE_SK_NET_OFFSET" },
+	[KOFF_NET_INUM] = { "net", "ns.inum", 4, "TCPLIFE_NET_INUM_OFFSET" },
+};
+
+const char *kernel_offset_macro(enum kernel_offset i)
+{
+	return fields[i].macro;
+}
+
 /*
- * Finds member NAME in struct/union TYPE_ID, looking inside anonymous
- * members too (tcp_sock groups fields in anonymous structs on some
- * kernels).  Returns the byte offset, or -ENOENT.
+ * Finds member NAME (LEN bytes) in struct/union TYPE_ID, looking inside
+ * anonymous members too (tcp_sock groups fields in anonymous structs on
+ * some kernels).  Returns the byte offset and sets *MEMBER_TYPE, or
+ * -ENOENT; -EINVAL for a bitfield, which cannot be read by offset.
  */
 static long member_offset(const struct btf *btf, __u32 type_id,
-			  const char *name, int depth)
+			  const char *name, size_t len, int depth,
+			  __u32 *member_type)
 {
 	const struct btf_type *t = btf__type_by_id(btf, type_id);
 	const struct btf_member *m;
@@ -32,18 +57,17 @@ static long member_offset(const struct btf *btf, __u32 type_id,
 		__u32 bits = btf_member_bit_offset(t, i);
 
 		if (mname && *mname) {
-			if (strcmp(mname, name))
+			if (strlen(mname) != len || strncmp(mname, name, len))
 				continue;
-			/* A u64 counter: never a bitfield, always aligned. */
 			if (btf_member_bitfield_size(t, i) || bits % 8)
 				return -EINVAL;
-			if (btf__resolve_size(btf, m->type) != 8)
-				return -EINVAL;
+			*member_type = m->type;
 			return bits / 8;
 		} else {
 			long inner = member_offset(btf,
 						   btf__resolve_type(btf, m->type),
-						   name, depth + 1);
+						   name, len, depth + 1,
+						   member_type);
 
 			if (inner >= 0)
 				return inner + bits / 8;
@@ -52,10 +76,40 @@ static long member_offset(const struct btf *btf, __u32 type_id,
 	return -ENOENT;
 }
 
+/* The offset of a dotted member PATH in TYPE, checking its SIZE. */
+static long path_offset(const struct btf *btf, const char *type,
+			const char *path, unsigned int size)
+{
+	__s32 id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	__u32 cur, member = 0;
+	long total = 0;
+
+	if (id < 0)
+		return -ESRCH;
+	cur = (__u32)id;
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, ".");
+		long off = member_offset(btf, cur, p, len, 0, &member);
+		int resolved;
+
+		if (off < 0)
+			return off;
+		total += off;
+		p += len + (p[len] == '.');
+		resolved = btf__resolve_type(btf, member);
+		if (resolved < 0)
+			return -ESRCH;
+		cur = (__u32)resolved;
+	}
+	/* A struct holding only a pointer (possible_net_t) reads as one. */
+	if (btf__resolve_size(btf, member) != size)
+		return -EINVAL;
+	return total;
+}
+
 int btf_counter_offsets(const char *path, struct counter_offsets *off)
 {
 	struct btf *btf;
-	__s32 id;
 	int err = 0;
 
 	if (access(path, R_OK) < 0)
@@ -63,16 +117,12 @@ int btf_counter_offsets(const char *path, struct counter_offsets *off)
 	btf = btf__parse(path, NULL);
 	if (!btf)
 		return errno ? -errno : -EINVAL;
-	id = btf__find_by_name_kind(btf, "tcp_sock", BTF_KIND_STRUCT);
-	if (id < 0) {
-		err = -ESRCH;
-		goto out;
+	for (int i = 0; i < NR_KERNEL_OFFSETS; i++) {
+		off->off[i] = path_offset(btf, fields[i].type, fields[i].path,
+					  fields[i].size);
+		if (off->off[i] < 0)
+			err = -ESRCH;
 	}
-	off->rx = member_offset(btf, id, "bytes_received", 0);
-	off->tx = member_offset(btf, id, "bytes_acked", 0);
-	if (off->rx < 0 || off->tx < 0)
-		err = -ESRCH;
-out:
 	btf__free(btf);
 	return err;
 }

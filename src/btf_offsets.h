@@ -1,19 +1,33 @@
-/* Offsets of struct tcp_sock's byte counters, read from kernel BTF. */
+/* Offsets of the kernel struct fields the BPF program reads, from BTF. */
 #ifndef TCPLIFE_BTF_OFFSETS_H
 #define TCPLIFE_BTF_OFFSETS_H
 
 #define VMLINUX_BTF_PATH "/sys/kernel/btf/vmlinux"
 
+/* The fields; btf_offsets.c's table says where each one is. */
+enum kernel_offset {
+	KOFF_RX,		/* tcp_sock.bytes_received */
+	KOFF_TX,		/* tcp_sock.bytes_acked */
+	KOFF_RETRANS,		/* tcp_sock.total_retrans */
+	KOFF_SRTT,		/* tcp_sock.srtt_us */
+	KOFF_SK_ERR,		/* sock.sk_err */
+	KOFF_SK_NET,		/* sock.__sk_common.skc_net */
+	KOFF_NET_INUM,		/* net.ns.inum */
+	NR_KERNEL_OFFSETS
+};
+
 struct counter_offsets {
-	long rx;	/* tcp_sock.bytes_received */
-	long tx;	/* tcp_sock.bytes_acked */
+	long off[NR_KERNEL_OFFSETS];
 };
 
 /*
- * Reads both offsets from the BTF at PATH (VMLINUX_BTF_PATH for the running
+ * Reads every offset from the BTF at PATH (VMLINUX_BTF_PATH for the running
  * kernel).  Returns 0, -ENOENT when there is no BTF, or another -errno when
- * it cannot be read or lacks the fields.
+ * it cannot be read or lacks a field.
  */
 int btf_counter_offsets(const char *path, struct counter_offsets *off);
+
+/* The -D name the BPF text knows offset I by, such as TCPLIFE_RX_OFFSET. */
+const char *kernel_offset_macro(enum kernel_offset i);
 
 #endif

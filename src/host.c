@@ -191,7 +191,8 @@ void host_print_info(struct host *h, const struct options *opts)
 	}
 	if (h->btf_err == 0)
 		printf("tcp_sock offsets:  bytes_received %ld, bytes_acked "
-		       "%ld (from BTF)\n", h->offsets.rx, h->offsets.tx);
+		       "%ld (from BTF)\n", h->offsets.off[KOFF_RX],
+		       h->offsets.off[KOFF_TX]);
 	else
 		printf("tcp_sock offsets:  from the kernel headers' struct "
 		       "tcp_sock\n");

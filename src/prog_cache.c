@@ -364,8 +364,7 @@ int prog_cache_store(const char *dir, const struct prog_cache_key *key,
 
 struct offsets_entry {
 	uint8_t boot[SHA256_DIGEST_SIZE];	/* boot_id, release, build */
-	int64_t rx;
-	int64_t tx;
+	int64_t off[NR_KERNEL_OFFSETS];
 	uint8_t digest[SHA256_DIGEST_SIZE];	/* of the fields above */
 };
 
@@ -405,10 +404,14 @@ int prog_cache_offsets_lookup(const char *dir, struct counter_offsets *off)
 	free(buf);
 	sha256(&e, offsetof(struct offsets_entry, digest), digest);
 	if (memcmp(digest, e.digest, sizeof(digest)) ||
-	    memcmp(boot, e.boot, sizeof(boot)) || e.rx <= 0 || e.tx <= 0)
+	    memcmp(boot, e.boot, sizeof(boot)))
 		return -ESTALE;
-	off->rx = (long)e.rx;
-	off->tx = (long)e.tx;
+	for (int i = 0; i < NR_KERNEL_OFFSETS; i++) {
+		/* Only struct net's inum can be at offset 0 (not yet). */
+		if (e.off[i] < 0 || (e.off[i] == 0 && i != KOFF_NET_INUM))
+			return -ESTALE;
+		off->off[i] = (long)e.off[i];
+	}
 	return 0;
 }
 
@@ -420,8 +423,8 @@ int prog_cache_offsets_store(const char *dir,
 	memset(&e, 0, sizeof(e));
 	if (this_boot(e.boot) < 0)
 		return -ENOENT;
-	e.rx = off->rx;
-	e.tx = off->tx;
+	for (int i = 0; i < NR_KERNEL_OFFSETS; i++)
+		e.off[i] = off->off[i];
 	sha256(&e, offsetof(struct offsets_entry, digest), e.digest);
 	return write_private_entry(dir, OFFSETS_ENTRY, &e, sizeof(e));
 }

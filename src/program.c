@@ -103,10 +103,9 @@ void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 	memset(cf, 0, sizeof(*cf));
 	if (method->cflag)
 		add_flag(cf, xstrdup(method->cflag));
-	if (offsets) {
-		add_flag(cf, xasprintf("-DTCPLIFE_RX_OFFSET=%ld", offsets->rx));
-		add_flag(cf, xasprintf("-DTCPLIFE_TX_OFFSET=%ld", offsets->tx));
-	}
+	for (int i = 0; offsets && i < NR_KERNEL_OFFSETS; i++)
+		add_flag(cf, xasprintf("-D%s=%ld", kernel_offset_macro(i),
+				       offsets->off[i]));
 	if (opts->pid)
 		add_flag(cf, xasprintf("-DFILTER_PID=%lu", opts->pid));
 	if (opts->ipv4_only)

@@ -170,15 +170,18 @@ static void check_store_lookup(const char *dir)
 
 static void check_offsets(const char *dir)
 {
-	struct counter_offsets off = { .rx = 1752, .tx = 1824 }, got;
+	struct counter_offsets off = {
+		.off = { 1752, 1824, 2200, 1680, 284, 48, 176 },
+	}, got;
 	char path[PATH_MAX];
 	int fd;
 
 	CHECK(prog_cache_offsets_lookup(dir, &got) < 0, "offsets found in "
 	      "an empty cache");
 	CHECK(prog_cache_offsets_store(dir, &off) == 0, "offsets store");
-	CHECK(prog_cache_offsets_lookup(dir, &got) == 0 && got.rx == 1752 &&
-	      got.tx == 1824, "offsets did not come back");
+	CHECK(prog_cache_offsets_lookup(dir, &got) == 0 &&
+	      !memcmp(got.off, off.off, sizeof(off.off)),
+	      "offsets did not come back");
 	fd = -1;
 	if (snprintf(path, sizeof(path), "%s/btf-offsets", dir) <
 	    (int)sizeof(path))

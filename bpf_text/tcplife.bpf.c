@@ -5,14 +5,24 @@
  * User space specialises it with -D cflags rather than by editing the text:
  *   TCPLIFE_ATTACH_KPROBE       attach to tcp_set_state() instead of the
  *                               sock:inet_sock_set_state tracepoint
- *   TCPLIFE_RX_OFFSET, _TX_OFFSET
- *                               byte offsets of tcp_sock.bytes_received and
- *                               .bytes_acked, taken from kernel BTF; when
+ *   TCPLIFE_RX_OFFSET, _TX_OFFSET, _RETRANS_OFFSET, _SRTT_OFFSET,
+ *   TCPLIFE_SK_ERR_OFFSET, _SK_NET_OFFSET, _NET_INUM_OFFSET
+ *                               byte offsets of tcp_sock.bytes_received,
+ *                               .bytes_acked, .total_retrans, .srtt_us,
+ *                               sock.sk_err, .__sk_common.skc_net and
+ *                               net.ns.inum, taken from kernel BTF; when
  *                               absent, the kernel headers' layout is used
  *   TCPLIFE_MAP_ENTRIES         capacity of the per-socket map
  *   TCPLIFE_UNTRACKED_ENTRIES   capacity of the untracked-session map
  *   TCPLIFE_PORT_WORDS          64-bit words in each port bitmap
  *   FILTER_PID, FILTER_FAMILY   keep only this PID / address family
+ *   FILTER_UID, FILTER_NETNS    keep only this owner uid / namespace inode
+ *   FILTER_FAILED               1: only sessions whose handshake never
+ *                               completed; 0: only the others
+ *   TCPLIFE_SESSION_FIELDS      also capture the owner's uid and cgroup,
+ *                               and at the close the namespace, retransmits,
+ *                               RTT and socket error: for -e, JSON, -u and
+ *                               --netns only, so other runs do not pay
  *   FILTER_LPORT, FILTER_RPORT  keep only ports set in the bitmap maps,
  *                               which user space fills before attaching
  *   FILTER_CGROUP_ID, FILTER_CGROUP_LEVEL
@@ -31,6 +41,11 @@
 #ifndef TCPLIFE_RX_OFFSET
 #define TCPLIFE_RX_OFFSET offsetof(struct tcp_sock, bytes_received)
 #define TCPLIFE_TX_OFFSET offsetof(struct tcp_sock, bytes_acked)
+#define TCPLIFE_RETRANS_OFFSET offsetof(struct tcp_sock, total_retrans)
+#define TCPLIFE_SRTT_OFFSET offsetof(struct tcp_sock, srtt_us)
+#define TCPLIFE_SK_ERR_OFFSET offsetof(struct sock, sk_err)
+#define TCPLIFE_SK_NET_OFFSET offsetof(struct sock, __sk_common.skc_net)
+#define TCPLIFE_NET_INUM_OFFSET offsetof(struct net, ns.inum)
 #endif
 #else
 /*
@@ -63,13 +78,17 @@ enum {
  */
 struct sock_state {
 	u64 start_ns;		/* with SOCK_STARTED: the handshake began */
-	u32 pid;		/* with SOCK_OWNED: the owning task, */
-	u32 flags;		/* captured while it was current */
+	u64 cgroup_id;		/* with SOCK_OWNED: the owning task, */
+	u32 pid;		/* captured while it was current */
+	u32 uid;
+	u32 flags;
 	char comm[TCPLIFE_COMM_LEN];
 };
 #define SOCK_STARTED 0x1
 #define SOCK_OWNED 0x2
 #define SOCK_IN_CGROUP 0x4	/* owner was inside FILTER_CGROUP_ID */
+#define SOCK_CLIENT 0x8		/* SYN_SENT seen: it connected */
+#define SOCK_SERVER 0x10	/* SYN_RECV seen: it was accepted */
 
 /*
  * Whether the current task is in the cgroup or below: its ancestor at the
@@ -123,9 +142,24 @@ static __always_inline void mark_untracked(u64 skp)
 		count_drop(TCPLIFE_DROP_BIRTH_FULL);
 }
 
+/* bpf_get_current_cgroup_id() came in 4.18; the kprobe path serves older. */
+static __always_inline u64 current_cgroup(void)
+{
+#if defined(TCPLIFE_ATTACH_KPROBE) && \
+	LINUX_VERSION_CODE < KERNEL_VERSION(4, 18, 0)
+	return 0;
+#else
+	return bpf_get_current_cgroup_id();
+#endif
+}
+
 static __always_inline void record_owner(struct sock_state *st)
 {
 	st->pid = bpf_get_current_pid_tgid() >> 32;
+#ifdef TCPLIFE_SESSION_FIELDS
+	st->uid = (u32)bpf_get_current_uid_gid();
+	st->cgroup_id = current_cgroup();
+#endif
 	bpf_get_current_comm(&st->comm, sizeof(st->comm));
 	st->flags |= SOCK_OWNED;
 	if (current_in_cgroup())
@@ -152,7 +186,8 @@ static __always_inline void note_state(u64 skp, int newstate)
 
 	if (newstate == TCP_SYN_SENT || newstate == TCP_SYN_RECV) {
 		fresh.start_ns = bpf_ktime_get_ns();
-		fresh.flags = SOCK_STARTED;
+		fresh.flags = SOCK_STARTED | (newstate == TCP_SYN_SENT ?
+					      SOCK_CLIENT : SOCK_SERVER);
 		if (newstate == TCP_SYN_SENT)
 			record_owner(&fresh);
 		if (socks.update(&skp, &fresh) == -E2BIG)
@@ -237,16 +272,33 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 	ev->end_ns = now;
 	if (st.flags & SOCK_STARTED)
 		ev->span_ns = now - st.start_ns;
+	ev->last_state = oldstate;
+#ifdef FILTER_FAILED
+	if ((oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV) !=
+	    FILTER_FAILED)
+		return SESSION_SKIP;
+#endif
 
+	if (st.flags & SOCK_CLIENT)
+		ev->role = TCPLIFE_ROLE_CLIENT;
+	else if (st.flags & SOCK_SERVER)
+		ev->role = TCPLIFE_ROLE_SERVER;
 	if (st.flags & SOCK_OWNED) {
 		ev->pid = st.pid;
+		ev->uid = st.uid;
+		ev->cgroup_id = st.cgroup_id;
 		__builtin_memcpy(ev->comm, st.comm, sizeof(ev->comm));
 		ev->flags |= TCPLIFE_F_TASK_CACHED;
 	} else if (verdict == SESSION_UNTRACKED) {
 		/* Owner unknown: the filters below cannot exclude it. */
 		return verdict;
 	} else {
+		/* The same guess for all four: the task current now. */
 		ev->pid = bpf_get_current_pid_tgid() >> 32;
+#ifdef TCPLIFE_SESSION_FIELDS
+		ev->uid = (u32)bpf_get_current_uid_gid();
+		ev->cgroup_id = current_cgroup();
+#endif
 		bpf_get_current_comm(&ev->comm, sizeof(ev->comm));
 		/*
 		 * The current task here may be whoever the softirq
@@ -257,11 +309,14 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 	if (ev->pid != FILTER_PID)
 		return SESSION_SKIP;
 #endif
+#ifdef FILTER_UID
+	if (ev->uid != FILTER_UID)
+		return SESSION_SKIP;
+#endif
 #ifdef FILTER_CGROUP_ID
 	if (!(st.flags & SOCK_IN_CGROUP))
 		return SESSION_SKIP;
 #endif
-	(void)oldstate;
 	return verdict;
 }
 
@@ -285,9 +340,44 @@ static __always_inline int ports_wanted(u16 lport, u16 rport)
 	return 1;
 }
 
+#ifdef TCPLIFE_SESSION_FIELDS
 /*
- * The end of every path: the family and port filters, the counters read
- * as late as possible, and the event sent (or its loss counted).
+ * The fields read at the close besides the byte counters; 0 when the
+ * namespace filter rejects the socket.  sk_err is read in the run that
+ * sees the close: the kernel sets it before closing on a reset or a
+ * timeout, and only the owner's next system call clears it.
+ */
+static __always_inline int read_session_fields(u64 skp,
+					       struct tcplife_event *ev)
+{
+	u64 net = 0;
+	u32 srtt = 0;
+	int err = 0;
+
+	bpf_probe_read_kernel(&net, sizeof(net),
+			      (void *)(skp + TCPLIFE_SK_NET_OFFSET));
+	bpf_probe_read_kernel(&ev->netns, sizeof(ev->netns),
+			      (void *)(net + TCPLIFE_NET_INUM_OFFSET));
+#ifdef FILTER_NETNS
+	if (ev->netns != FILTER_NETNS)
+		return 0;
+#endif
+	bpf_probe_read_kernel(&ev->retrans, sizeof(ev->retrans),
+			      (void *)(skp + TCPLIFE_RETRANS_OFFSET));
+	bpf_probe_read_kernel(&srtt, sizeof(srtt),
+			      (void *)(skp + TCPLIFE_SRTT_OFFSET));
+	ev->srtt_us = srtt >> 3;	/* the kernel keeps 8 times the RTT */
+	bpf_probe_read_kernel(&err, sizeof(err),
+			      (void *)(skp + TCPLIFE_SK_ERR_OFFSET));
+	ev->sk_err = err;
+	return 1;
+}
+#endif
+
+/*
+ * The end of every path: the family, port and namespace filters, the
+ * counters read as late as possible, and the event sent (or its loss
+ * counted).
  */
 static __always_inline void submit_session(void *ctx, u64 skp,
 					   struct tcplife_event *ev, int verdict)
@@ -300,6 +390,10 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 #endif
 	if (!ports_wanted(ev->lport, ev->rport))
 		return;
+#ifdef TCPLIFE_SESSION_FIELDS
+	if (!read_session_fields(skp, ev))
+		return;
+#endif
 	if (verdict == SESSION_UNTRACKED) {
 		count_drop(TCPLIFE_DROP_BIRTH_FULL);
 		return;

@@ -31,17 +31,29 @@
 #define TCPLIFE_F_TASK_CACHED 0x1	/* pid/comm recorded in process context */
 #define TCPLIFE_F_NO_START 0x2	/* opened before tracing: span unknown */
 
+/* tcplife_event.role: which handshake state the session was seen in */
+#define TCPLIFE_ROLE_UNKNOWN 0	/* neither: open before tracing (-a) */
+#define TCPLIFE_ROLE_CLIENT 1	/* SYN_SENT: it connected */
+#define TCPLIFE_ROLE_SERVER 2	/* SYN_RECV: it was accepted */
+
 struct tcplife_event {
 	__u64 end_ns;		/* bpf_ktime_get_ns() at the close */
 	__u64 span_ns;		/* close minus first handshake state */
 	__u64 rx_bytes;		/* tcp_sock.bytes_received */
 	__u64 tx_bytes;		/* tcp_sock.bytes_acked */
+	__u64 cgroup_id;	/* the owner's cgroup v2 id */
 	__u32 pid;
+	__u32 uid;		/* the owner's, captured with the PID */
+	__u32 netns;		/* inode of the socket's network namespace */
+	__u32 retrans;		/* tcp_sock.total_retrans at the close */
+	__u32 srtt_us;		/* tcp_sock.srtt_us >> 3 at the close */
 	__u16 family;
 	__u16 lport;		/* host byte order */
 	__u16 rport;		/* host byte order */
 	__u16 flags;
-	__u32 reserved;
+	__u8 role;		/* TCPLIFE_ROLE_* */
+	__u8 last_state;	/* the TCP state the close came from */
+	__u16 sk_err;		/* sock.sk_err at the close: errno or 0 */
 	__u8 laddr[16];		/* IPv4 uses the first 4 bytes */
 	__u8 raddr[16];
 	char comm[TCPLIFE_COMM_LEN];

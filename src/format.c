@@ -3,28 +3,22 @@
  * -T/-t columns match bcc's tcplife.py, so scripts written for it work.
  *
  * Every column of every layout is one row of the columns[] table: header,
- * width per text layout, JSON key and the function that prints its value.
- * A new field is a new row there, and nothing else in this file.
+ * width per text layout, JSON key and the function that prints its value
+ * (for a plain number, just the event member).  A new field is a new row
+ * there, and nothing else in this file.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
+#include <config.h>
+
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/socket.h>
 
-#include "escape.h"
 #include "format.h"
-#include "format_time.h"
+#include "format_values.h"
 #include "tcplife_event.h"
-
-enum layout {
-	LAYOUT_DEFAULT,
-	LAYOUT_WIDE,		/* -w */
-	LAYOUT_CSV,		/* -s */
-	LAYOUT_JSON,		/* -j */
-};
 
 #define IN_DEFAULT (1u << LAYOUT_DEFAULT)
 #define IN_WIDE (1u << LAYOUT_WIDE)
@@ -38,24 +32,8 @@ enum column_when {
 	WHEN_ALWAYS,
 	WHEN_TIME,		/* -T */
 	WHEN_TIMESTAMP,		/* -t */
+	WHEN_EXTENDED,		/* -e, or JSON */
 };
-
-/* How a value goes into JSON: quoted and escaped, or as it is. */
-enum value_kind {
-	VALUE_STRING,
-	VALUE_LITERAL,		/* a number, true, false or null */
-};
-
-struct row_ctx {
-	struct row_format *rf;
-	const struct tcplife_event *ev;
-	enum layout layout;
-	size_t width;		/* the column's width; 0: unbounded */
-};
-
-/* Value printers; each writes the column's text for one event into BUF. */
-typedef enum value_kind (*value_fn)(struct row_ctx *c, char *buf,
-				    size_t size);
 
 struct column {
 	const char *header;	/* in text and CSV layouts */
@@ -68,149 +46,29 @@ struct column {
 	unsigned char layouts;	/* IN_* */
 	unsigned char when;	/* enum column_when */
 	value_fn print;
+	/* For val_number: which unsigned event member to print. */
+	unsigned short member_off;
+	unsigned char member_size;
 };
 
-static bool known_start(const struct tcplife_event *ev)
+/* A member of the event, printed as an unsigned decimal. */
+static enum value_kind val_number(struct row_ctx *c, char *buf, size_t size)
 {
-	return !(ev->flags & TCPLIFE_F_NO_START);
-}
+	const unsigned char *p = (const unsigned char *)c->ev + c->member_off;
+	uint64_t v = 0;
+	uint32_t v32;
+	uint16_t v16;
 
-static enum value_kind literal(char *buf, size_t size, const char *text)
-{
-	snprintf(buf, size, "%s", text);
-	return VALUE_LITERAL;
-}
-
-static enum value_kind print_u64(char *buf, size_t size, uint64_t v)
-{
+	if (c->member_size == sizeof(v)) {
+		memcpy(&v, p, sizeof(v));
+	} else if (c->member_size == sizeof(v32)) {
+		memcpy(&v32, p, sizeof(v32));
+		v = v32;
+	} else {
+		memcpy(&v16, p, sizeof(v16));
+		v = v16;
+	}
 	snprintf(buf, size, "%llu", (unsigned long long)v);
-	return VALUE_LITERAL;
-}
-
-static enum value_kind val_time(struct row_ctx *c, char *buf, size_t size)
-{
-	format_hms(c->rf, c->ev->end_ns, buf, size);
-	return VALUE_STRING;
-}
-
-static enum value_kind val_timestamp(struct row_ctx *c, char *buf,
-				     size_t size)
-{
-	format_since_first(c->rf, c->ev->end_ns, buf, size);
-	return VALUE_LITERAL;
-}
-
-static enum value_kind val_start_time(struct row_ctx *c, char *buf,
-				      size_t size)
-{
-	if (!known_start(c->ev))
-		return literal(buf, size, "null");
-	format_rfc3339(c->rf, c->ev->end_ns - c->ev->span_ns, buf, size);
-	return VALUE_STRING;
-}
-
-static enum value_kind val_end_time(struct row_ctx *c, char *buf, size_t size)
-{
-	format_rfc3339(c->rf, c->ev->end_ns, buf, size);
-	return VALUE_STRING;
-}
-
-static enum value_kind val_duration_us(struct row_ctx *c, char *buf,
-				       size_t size)
-{
-	if (!known_start(c->ev))
-		return literal(buf, size, "null");
-	return print_u64(buf, size, c->ev->span_ns / 1000);
-}
-
-static enum value_kind val_open_before(struct row_ctx *c, char *buf,
-				       size_t size)
-{
-	return literal(buf, size, known_start(c->ev) ? "false" : "true");
-}
-
-static enum value_kind val_pid(struct row_ctx *c, char *buf, size_t size)
-{
-	return print_u64(buf, size, c->ev->pid);
-}
-
-/* Escaped, and cut at the column so an escape is never split. */
-static enum value_kind val_comm(struct row_ctx *c, char *buf, size_t size)
-{
-	/* Whitespace-separated layouts: a space would forge columns. */
-	if (c->layout == LAYOUT_DEFAULT || c->layout == LAYOUT_WIDE)
-		escape_column(c->ev->comm, sizeof(c->ev->comm), buf, size,
-			      c->width ? c->width : size);
-	else
-		escape_bytes(c->ev->comm, sizeof(c->ev->comm), buf, size,
-			     c->width ? c->width : size);
-	return VALUE_STRING;
-}
-
-static enum value_kind val_family(struct row_ctx *c, char *buf, size_t size)
-{
-	if (c->ev->family == TCPLIFE_AF_INET)
-		return literal(buf, size, "4");
-	if (c->ev->family == TCPLIFE_AF_INET6)
-		return literal(buf, size, "6");
-	/* "?" is no JSON value. */
-	return literal(buf, size, c->layout == LAYOUT_JSON ? "null" : "?");
-}
-
-static enum value_kind print_addr(const struct tcplife_event *ev,
-				  const __u8 *addr, char *buf, size_t size)
-{
-	int af = ev->family == TCPLIFE_AF_INET ? AF_INET :
-		 ev->family == TCPLIFE_AF_INET6 ? AF_INET6 : -1;
-
-	if (af < 0 || !inet_ntop(af, addr, buf, (socklen_t)size))
-		snprintf(buf, size, "?");
-	return VALUE_STRING;
-}
-
-static enum value_kind val_laddr(struct row_ctx *c, char *buf, size_t size)
-{
-	return print_addr(c->ev, c->ev->laddr, buf, size);
-}
-
-static enum value_kind val_raddr(struct row_ctx *c, char *buf, size_t size)
-{
-	return print_addr(c->ev, c->ev->raddr, buf, size);
-}
-
-static enum value_kind val_lport(struct row_ctx *c, char *buf, size_t size)
-{
-	return print_u64(buf, size, c->ev->lport);
-}
-
-static enum value_kind val_rport(struct row_ctx *c, char *buf, size_t size)
-{
-	return print_u64(buf, size, c->ev->rport);
-}
-
-static enum value_kind val_tx_kb(struct row_ctx *c, char *buf, size_t size)
-{
-	return print_u64(buf, size, c->ev->tx_bytes / 1024);
-}
-
-static enum value_kind val_rx_kb(struct row_ctx *c, char *buf, size_t size)
-{
-	return print_u64(buf, size, c->ev->rx_bytes / 1024);
-}
-
-static enum value_kind val_tx_bytes(struct row_ctx *c, char *buf, size_t size)
-{
-	return print_u64(buf, size, c->ev->tx_bytes);
-}
-
-static enum value_kind val_rx_bytes(struct row_ctx *c, char *buf, size_t size)
-{
-	return print_u64(buf, size, c->ev->rx_bytes);
-}
-
-static enum value_kind val_ms(struct row_ctx *c, char *buf, size_t size)
-{
-	format_ms(c->rf, c->ev, buf, size);
 	return VALUE_LITERAL;
 }
 
@@ -219,7 +77,11 @@ static enum value_kind val_ms(struct row_ctx *c, char *buf, size_t size)
  * the default and -w layouts' (negative: left-aligned; 0: not in it).
  */
 #define COL(header, key, w_default, w_wide, layouts, when, fn) \
-	{ header, key, { w_default, w_wide }, layouts, when, fn }
+	{ header, key, { w_default, w_wide }, layouts, when, fn, 0, 0 }
+#define NUM(header, key, w_default, w_wide, layouts, when, member) \
+	{ header, key, { w_default, w_wide }, layouts, when, val_number, \
+	  offsetof(struct tcplife_event, member), \
+	  sizeof(((struct tcplife_event *)0)->member) }
 static const struct column columns[] = {
 	COL("TIME", NULL, -8, -8, IN_TEXT, WHEN_TIME, val_time),
 	COL("TIME(s)", NULL, -9, -9, IN_TEXT, WHEN_TIMESTAMP, val_timestamp),
@@ -227,24 +89,34 @@ static const struct column columns[] = {
 	COL(NULL, "end_time", 0, 0, IN_JSON, 0, val_end_time),
 	COL(NULL, "duration_us", 0, 0, IN_JSON, 0, val_duration_us),
 	COL(NULL, "open_before_trace", 0, 0, IN_JSON, 0, val_open_before),
-	COL("PID", "pid", -5, -5, IN_ALL, 0, val_pid),
+	NUM("PID", "pid", -5, -5, IN_ALL, 0, pid),
 	COL("COMM", "comm", -10, -16, IN_ALL, 0, val_comm),
 	COL("IP", "family", 0, -2, IN_ALL & ~IN_DEFAULT, 0, val_family),
 	COL("LADDR", "laddr", -15, -39, IN_ALL, 0, val_laddr),
-	COL("LPORT", "lport", -5, -5, IN_ALL, 0, val_lport),
+	NUM("LPORT", "lport", -5, -5, IN_ALL, 0, lport),
 	COL("RADDR", "raddr", -15, -39, IN_ALL, 0, val_raddr),
-	COL("RPORT", "rport", -5, -5, IN_ALL, 0, val_rport),
+	NUM("RPORT", "rport", -5, -5, IN_ALL, 0, rport),
 	COL("TX_KB", NULL, 5, 6, IN_TEXT, 0, val_tx_kb),
 	COL("RX_KB", NULL, 5, 6, IN_TEXT, 0, val_rx_kb),
-	COL(NULL, "tx_bytes", 0, 0, IN_JSON, 0, val_tx_bytes),
-	COL(NULL, "rx_bytes", 0, 0, IN_JSON, 0, val_rx_bytes),
+	NUM(NULL, "tx_bytes", 0, 0, IN_JSON, 0, tx_bytes),
+	NUM(NULL, "rx_bytes", 0, 0, IN_JSON, 0, rx_bytes),
 	COL("MS", NULL, -8, -8, IN_TEXT, 0, val_ms),
+	COL("ROLE", "role", -6, -6, IN_ALL, WHEN_EXTENDED, val_role),
+	COL(NULL, "failed", 0, 0, IN_JSON, 0, val_failed),
+	COL("END", "end_reason", -7, -7, IN_ALL, WHEN_EXTENDED, val_end),
+	COL("ERRNO", "errno", -12, -12, IN_ALL, WHEN_EXTENDED, val_errno),
+	NUM("RETRANS", "retransmits", 7, 7, IN_ALL, WHEN_EXTENDED, retrans),
+	NUM("SRTT_US", "srtt_us", 8, 8, IN_ALL, WHEN_EXTENDED, srtt_us),
+	NUM("UID", "uid", 6, 6, IN_ALL, WHEN_EXTENDED, uid),
+	NUM("NETNS", "netns", 10, 10, IN_ALL, WHEN_EXTENDED, netns),
+	NUM(NULL, "cgroup_id", 0, 0, IN_JSON, 0, cgroup_id),
+	COL("CGROUP", "cgroup", -8, -8, IN_ALL, WHEN_EXTENDED, val_cgroup),
 };
 
 #define NR_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 
-/* Room for the longest value: an escaped COMM. */
-#define VALUE_SIZE 256
+/* Room for the longest value: an escaped cgroup path. */
+#define VALUE_SIZE 8192
 
 static enum layout layout_of(const struct row_format *rf)
 {
@@ -262,6 +134,8 @@ static bool column_shown(const struct row_format *rf, enum layout layout,
 		return rf->time;
 	case WHEN_TIMESTAMP:
 		return rf->timestamp;
+	case WHEN_EXTENDED:
+		return rf->extended || layout == LAYOUT_JSON;
 	}
 	return true;
 }
@@ -369,6 +243,8 @@ int row_print_event(struct row_format *rf, const void *data, size_t size,
 			continue;
 		w = c.layout <= LAYOUT_WIDE ? col->width[c.layout] : 0;
 		c.width = (size_t)(w < 0 ? -w : w);
+		c.member_off = col->member_off;
+		c.member_size = col->member_size;
 		kind = col->print(&c, value, sizeof(value));
 		if (c.layout != LAYOUT_JSON) {
 			print_cell(c.layout, col, first, i == last, value, out);

@@ -13,6 +13,10 @@ struct row_format {
 	bool wide;		/* -w */
 	bool csv;		/* -s */
 	bool json;		/* -j */
+	bool extended;		/* -e: role, end, RTT, owner... (JSON: always) */
+	/* The path of a cgroup v2 id, or NULL; may be NULL itself. */
+	const char *(*cgroup_path)(void *arg, uint64_t id);
+	void *cgroup_arg;
 	uint64_t attach_ns;	/* CLOCK_MONOTONIC when tracing began */
 	int64_t mono_to_real_ns; /* CLOCK_REALTIME minus CLOCK_MONOTONIC */
 	uint64_t first_end_ns;

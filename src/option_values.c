@@ -5,13 +5,19 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/statfs.h>
 #include <unistd.h>
+
+#include <linux/nsfs.h>
 
 #include "attach.h"
 #include "option_values.h"
@@ -20,6 +26,10 @@
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+#define NETNS_RUN_DIR "/run/netns"
 #define CGROUP2_ROOT "/sys/fs/cgroup"
 #define CGROUP2_HYBRID_ROOT "/sys/fs/cgroup/unified"
 
@@ -169,6 +179,66 @@ int parse_cgroup(const char *arg, struct options *opts)
 	opts->cgroup_path = arg;
 	opts->cgroup_id = (uint64_t)st.st_ino;
 	opts->cgroup_level = level;
+	return 0;
+}
+
+int parse_uid(const char *arg, uint32_t *uid)
+{
+	unsigned long v;
+	struct passwd *pw;
+
+	/* (uid_t)-1 means "no user" to the kernel; nobody owns a socket so. */
+	if (parse_ulong(arg, 0, UINT32_MAX - 1, &v) == 0) {
+		*uid = (uint32_t)v;
+		return 0;
+	}
+	pw = *arg ? getpwnam(arg) : NULL;
+	if (!pw)
+		return bad_argument("uid", arg,
+				    "expected a user ID or an existing user name");
+	*uid = (uint32_t)pw->pw_uid;
+	return 0;
+}
+
+/* Whether PATH is a network namespace file, such as /proc/PID/ns/net. */
+static bool is_netns_file(const char *path, struct stat *st)
+{
+	struct statfs sfs;
+	int fd, type;
+
+	if (stat(path, st) < 0 || statfs(path, &sfs) < 0 ||
+	    sfs.f_type != NSFS_MAGIC)
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	type = ioctl(fd, NS_GET_NSTYPE);
+	close(fd);
+	return type == CLONE_NEWNET;
+}
+
+int parse_netns(const char *arg, uint32_t *inode)
+{
+	static const char hint[] = "expected a network namespace inode, a "
+				   "file such as /proc/PID/ns/net or "
+				   "/run/netns/NAME, or a NAME in /run/netns";
+	char path[PATH_MAX];
+	unsigned long v;
+	struct stat st;
+
+	if (parse_ulong(arg, 1, UINT32_MAX, &v) == 0) {
+		*inode = (uint32_t)v;
+		return 0;
+	}
+	if (!*arg)
+		return bad_argument("netns", arg, hint);
+	if (strchr(arg, '/'))
+		snprintf(path, sizeof(path), "%s", arg);
+	else if (path_join(path, sizeof(path), NETNS_RUN_DIR, arg) < 0)
+		return bad_argument("netns", arg, hint);
+	if (!is_netns_file(path, &st) || st.st_ino > UINT32_MAX)
+		return bad_argument("netns", arg, hint);
+	*inode = (uint32_t)st.st_ino;
 	return 0;
 }
 

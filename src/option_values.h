@@ -2,6 +2,8 @@
 #ifndef TCPLIFE_OPTION_VALUES_H
 #define TCPLIFE_OPTION_VALUES_H
 
+#include <stdint.h>
+
 #include "options.h"
 
 /* Reports "invalid --OPTION argument: 'VALUE': HINT"; returns -EINVAL. */
@@ -26,6 +28,15 @@ int parse_perf_pages(const char *arg, unsigned long *pages);
 
 /* A cgroup v2 directory: fills opts->cgroup_path, _id and _level. */
 int parse_cgroup(const char *arg, struct options *opts);
+
+/* -u: a user ID or name. */
+int parse_uid(const char *arg, uint32_t *uid);
+
+/*
+ * --netns: an inode number, a network namespace file (/proc/PID/ns/net,
+ * /run/netns/NAME) or a name under /run/netns; sets *INODE.
+ */
+int parse_netns(const char *arg, uint32_t *inode);
 
 /* --attach: a method from the table, or NULL for auto. */
 int parse_attach(const char *arg, const struct attach_method **method);

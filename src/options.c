@@ -33,6 +33,9 @@ enum long_only_option {
 	OPT_MAP_ENTRIES,
 	OPT_USER,
 	OPT_OUTPUT,
+	OPT_NETNS,
+	OPT_FAILED,
+	OPT_NO_FAILED,
 };
 
 static const struct option long_options[] = {
@@ -43,6 +46,7 @@ static const struct option long_options[] = {
 	{ "wide", no_argument, NULL, 'w' },
 	{ "csv", no_argument, NULL, 's' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "extended", no_argument, NULL, 'e' },
 	{ "all", no_argument, NULL, 'a' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "duration", required_argument, NULL, 'd' },
@@ -52,6 +56,10 @@ static const struct option long_options[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "pid", required_argument, NULL, 'p' },
+	{ "uid", required_argument, NULL, 'u' },
+	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "failed", no_argument, NULL, OPT_FAILED },
+	{ "no-failed", no_argument, NULL, OPT_NO_FAILED },
 	{ "localport", required_argument, NULL, 'L' },
 	{ "remoteport", required_argument, NULL, 'D' },
 	{ "ipv4", no_argument, NULL, '4' },
@@ -95,6 +103,9 @@ static int handle_option(int c, char *arg, struct options *opts)
 	case 'j':
 		opts->json = true;
 		return 0;
+	case 'e':
+		opts->extended = true;
+		return 0;
 	case 'a':
 		opts->all = true;
 		return 0;
@@ -135,6 +146,19 @@ static int handle_option(int c, char *arg, struct options *opts)
 		if (parse_ulong(arg, 1, PID_LIMIT, &opts->pid) < 0)
 			return bad_argument("pid", arg,
 					    "expected a process ID from 1 to 4194304");
+		return 0;
+	case 'u':
+		opts->filter_uid = true;
+		return parse_uid(arg, &opts->uid);
+	case OPT_NETNS:
+		return parse_netns(arg, &opts->netns);
+	case OPT_FAILED:
+	case OPT_NO_FAILED:
+		if (opts->failed == (c == OPT_FAILED ? 0 : 1)) {
+			error_msg("--failed and --no-failed exclude each other");
+			return -EINVAL;
+		}
+		opts->failed = c == OPT_FAILED;
 		return 0;
 	case 'L':
 		return parse_ports("localport", arg, &opts->lports);
@@ -212,8 +236,9 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 	opts->perf_pages = 0;
 	opts->cache_dir = DEFAULT_CACHE_DIR;
 	opts->map_entries = DEFAULT_MAP_ENTRIES;
+	opts->failed = -1;
 	optind = 0;	/* a full rescan, so parsing can be repeated */
-	while (!err && (c = getopt_long(argc, argv, "hVTtwsjaqd:c:p:L:D:46",
+	while (!err && (c = getopt_long(argc, argv, "hVTtwsjeaqd:c:p:u:L:D:46",
 					long_options, NULL)) != -1)
 		err = handle_option(c, optarg, opts);
 	if (err > 0) {

@@ -21,6 +21,7 @@ struct options {
 	bool wide;		/* -w */
 	bool csv;		/* -s */
 	bool json;		/* -j */
+	bool extended;		/* -e: role, end, RTT, owner columns */
 	bool all;		/* -a: also sessions opened before tracing */
 	bool quiet;		/* -q: no notes */
 	unsigned long duration;	/* -d, seconds; 0: until stopped */
@@ -32,6 +33,10 @@ struct options {
 	bool ipv4_only;
 	bool ipv6_only;
 	unsigned long pid;	/* 0: any */
+	bool filter_uid;
+	uint32_t uid;		/* -u, with filter_uid */
+	uint32_t netns;		/* --netns inode; 0: any */
+	int failed;		/* --failed 1, --no-failed 0; -1: both */
 	struct port_set *lports;	/* NULL: any */
 	struct port_set *rports;
 	bool print_ebpf;

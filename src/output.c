@@ -28,6 +28,12 @@ int output_init(struct output *o, const struct options *opts)
 	o->rf.wide = opts->wide;
 	o->rf.csv = opts->csv;
 	o->rf.json = opts->json;
+	o->rf.extended = opts->extended;
+	if (opts->extended || opts->json) {
+		cgroup_paths_init(&o->cgroups);
+		o->rf.cgroup_path = cgroup_paths_lookup;
+		o->rf.cgroup_arg = &o->cgroups;
+	}
 	o->limit = opts->count;
 	o->stream = stdout;
 	if (opts->output) {
@@ -125,6 +131,7 @@ void output_free(struct output *o)
 	if (o->stream && o->stream != stdout)
 		fclose(o->stream);
 	o->stream = NULL;
+	cgroup_paths_free(&o->cgroups);
 }
 
 int output_flush(struct output *o)

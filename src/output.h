@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cgroup_paths.h"
 #include "format.h"
 #include "tcplife_event.h"
 #include "options.h"
@@ -21,6 +22,7 @@ struct output {
 	/* A batch's events, printed in close order when it is flushed. */
 	struct tcplife_event *pending;
 	size_t npending;
+	struct cgroup_paths cgroups;	/* for rows that show cgroup paths */
 };
 
 /* Safe to output_free() before output_init(). */

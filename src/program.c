@@ -108,6 +108,15 @@ void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 				       offsets->off[i]));
 	if (opts->pid)
 		add_flag(cf, xasprintf("-DFILTER_PID=%lu", opts->pid));
+	if (opts->filter_uid)
+		add_flag(cf, xasprintf("-DFILTER_UID=%" PRIu32, opts->uid));
+	if (opts->netns)
+		add_flag(cf, xasprintf("-DFILTER_NETNS=%" PRIu32, opts->netns));
+	if (opts->failed >= 0)
+		add_flag(cf, xasprintf("-DFILTER_FAILED=%d", opts->failed));
+	/* Only runs that show or filter on them pay for reading them. */
+	if (opts->json || opts->extended || opts->filter_uid || opts->netns)
+		add_flag(cf, xstrdup("-DTCPLIFE_SESSION_FIELDS"));
 	if (opts->ipv4_only)
 		add_flag(cf, xstrdup("-DFILTER_FAMILY=TCPLIFE_AF_INET"));
 	if (opts->ipv6_only)

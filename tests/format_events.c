@@ -3,14 +3,18 @@
  * prints them through the same code the tool uses, so layouts and escaping
  * can be checked without a kernel.
  *
- * Usage: format_events [-T] [-t] [-w] [-s] [-j] < events
+ * Usage: format_events [-T] [-t] [-w] [-s] [-j] [-e] < events
  * Each input line: PID COMM_HEX FAMILY LADDR LPORT RADDR RPORT TX RX SPAN_NS
- * END_NS [SIZE].  FAMILY is 4, 6 or a raw number; COMM_HEX is the name's
- * bytes in hex ("-" for empty); SIZE, if given, is the sample size to
- * pretend the kernel delivered.  END_NS is taken as wall-clock time.
+ * END_NS [SIZE] [+KEY=N,...].  FAMILY is 4, 6 or a raw number; COMM_HEX is
+ * the name's bytes in hex ("-" for empty); SIZE, if given, is the sample
+ * size to pretend the kernel delivered.  END_NS is taken as wall-clock
+ * time.  The "+" list sets the other fields: role, state (the state the
+ * close came from), err, retrans, srtt, uid, netns, cgid; cgroup id 77 is
+ * "/test/a b", any other has no path.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +48,37 @@ static int parse_addr(unsigned int family, const char *text, __u8 *out)
 	return 0;
 }
 
+static const char *test_cgroup_path(void *arg, uint64_t id)
+{
+	(void)arg;
+	return id == 77 ? "/test/a b" : NULL;
+}
+
+/* "+role=1,state=2,...": the fields the default layouts do not show. */
+static int parse_extra(const char *list, struct tcplife_event *ev)
+{
+	char key[16];
+	unsigned long long v;
+	int n;
+
+	while (sscanf(list, "%15[a-z]=%llu%n", key, &v, &n) == 2) {
+		if (!strcmp(key, "role")) ev->role = (__u8)v;
+		else if (!strcmp(key, "state")) ev->last_state = (__u8)v;
+		else if (!strcmp(key, "err")) ev->sk_err = (__u16)v;
+		else if (!strcmp(key, "retrans")) ev->retrans = (__u32)v;
+		else if (!strcmp(key, "srtt")) ev->srtt_us = (__u32)v;
+		else if (!strcmp(key, "uid")) ev->uid = (__u32)v;
+		else if (!strcmp(key, "netns")) ev->netns = (__u32)v;
+		else if (!strcmp(key, "cgid")) ev->cgroup_id = v;
+		else return -1;
+		list += n;
+		if (*list != ',')
+			return *list == '\n' || !*list ? 0 : -1;
+		list++;
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct row_format rf;
@@ -51,17 +86,19 @@ int main(int argc, char **argv)
 	int c;
 
 	memset(&rf, 0, sizeof(rf));
-	while ((c = getopt(argc, argv, "Ttwsj")) != -1) {
+	while ((c = getopt(argc, argv, "Ttwsje")) != -1) {
 		switch (c) {
 		case 'T': rf.time = true; break;
 		case 't': rf.timestamp = true; break;
 		case 'w': rf.wide = true; break;
 		case 's': rf.csv = true; break;
 		case 'j': rf.json = true; break;
+		case 'e': rf.extended = true; break;
 		default: return 2;
 		}
 	}
 	row_format_init(&rf);
+	rf.cgroup_path = test_cgroup_path;
 	rf.mono_to_real_ns = 0;
 	row_print_header(&rf, stdout);
 	while (fgets(line, sizeof(line), stdin)) {
@@ -86,6 +123,11 @@ int main(int argc, char **argv)
 		    parse_addr(ev.family, laddr, ev.laddr) < 0 ||
 		    parse_addr(ev.family, raddr, ev.raddr) < 0) {
 			fprintf(stderr, "format_events: bad field: %s", line);
+			return 1;
+		}
+		if (strstr(line, " +") &&
+		    parse_extra(strstr(line, " +") + 2, &ev) < 0) {
+			fprintf(stderr, "format_events: bad + list: %s", line);
 			return 1;
 		}
 		ev.lport = (__u16)lport;

@@ -1,0 +1,57 @@
+/*
+ * The values of the formatter's columns: one function per column, writing
+ * its text for one event.
+ */
+#ifndef TCPLIFE_FORMAT_VALUES_H
+#define TCPLIFE_FORMAT_VALUES_H
+
+#include <stddef.h>
+
+#include "format.h"
+#include "tcplife_event.h"
+
+enum layout {
+	LAYOUT_DEFAULT,
+	LAYOUT_WIDE,		/* -w */
+	LAYOUT_CSV,		/* -s */
+	LAYOUT_JSON,		/* -j */
+};
+
+/* How a value goes into JSON: quoted and escaped, or as it is. */
+enum value_kind {
+	VALUE_STRING,
+	VALUE_LITERAL,		/* a number, true, false or null */
+};
+
+struct row_ctx {
+	struct row_format *rf;
+	const struct tcplife_event *ev;
+	enum layout layout;
+	size_t width;		/* the column's width; 0: unbounded */
+	unsigned int member_off, member_size;	/* for plain numbers */
+};
+
+/* Value printers; each writes the column's text for one event into BUF. */
+typedef enum value_kind (*value_fn)(struct row_ctx *c, char *buf,
+				    size_t size);
+
+enum value_kind val_time(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_timestamp(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_start_time(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_end_time(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_duration_us(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_open_before(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_comm(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_family(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_laddr(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_raddr(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_tx_kb(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_rx_kb(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_ms(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_role(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_failed(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_end(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_errno(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_cgroup(struct row_ctx *c, char *buf, size_t size);
+
+#endif

@@ -235,6 +235,116 @@ else
 	fail_ sigkill "${why#; }"
 fi
 
+# --- Session fields through the headers' struct layouts --------------------
+# Without BTF, -e's fields (role, how the session ended, errno, failure,
+# retransmits, RTT, uid, network namespace) are read at offsetof() from
+# the headers.  One JSON tracer per attach method, loaded from the cache
+# the first two filled (-j compiles the same program as -s), watches a
+# refused connect made by uid 65534, an abortive close (SO_LINGER 0) with
+# the RST its peer reads, and an orderly session; each side must show what
+# the workload's own system calls and TCP_INFO said.
+ENDS=$(dirname "$WORKLOAD")/tcp_ends
+# Below the ephemeral range: no client socket (nor its TIME_WAIT) holds it.
+FPORT=20000
+# start_json_ NAME METHOD: NAME_state is "up" once a probe session on
+# FPORT+9 shows up in its rows (-j prints no header to wait for).
+start_json_() {
+	( trap - INT; exec "$TOOL" -j --attach "$2" --cache-dir "$work/cache" ) \
+		> "$1.json" 2> "$1.err" &
+	eval "$1_pid=$!"
+	t1=$(uptime_)
+	until grep -q "\"lport\":$((FPORT + 9))," "$1.json"; do
+		if ! kill -0 "$!" 2> /dev/null; then
+			eval "$1_state=\"exited before attaching\""
+			return 1
+		fi
+		if [ "$(since_ "$t1" | cut -d. -f1)" -ge $ATTACH_TIMEOUT ]; then
+			kill -KILL "$!"
+			eval "$1_state=\"not attached after $ATTACH_TIMEOUT s\""
+			return 1
+		fi
+		"$WORKLOAD" -n 1 -H 0 -P $((FPORT + 9)) > /dev/null
+		sleep 0.5
+	done
+	eval "$1_state=up"
+}
+# fields_why_ JSON: what is wrong with the rows for the sessions in
+# fields.expect (tcp_ends) and fields.normal (tcp_workload); empty if none.
+# shellcheck disable=SC2154 # side, lport... are set by the eval
+fields_why_() {
+	json=$1 netns=$(stat -L -c %i /proc/self/ns/net)
+	w=
+	while read -r line; do
+		# shellcheck disable=SC2086 # word splitting is the point
+		set -- $line
+		unset side pid uid lport rport end errno retrans srtt_us session comm
+		for kv; do
+			case $kv in
+			side=* | pid=* | uid=* | lport=* | rport=* | end=* | \
+			errno=* | retrans=* | srtt_us=*) eval "${kv%%=*}=\${kv#*=}" ;;
+			esac
+		done
+		: "${end:=normal}" "${errno:=-}" "${retrans:=-}" "${uid:=0}"
+		failed=false
+		[ "$end" = refused ] && failed=true
+		[ "$errno" = - ] && errno=null
+		want="$side $end $errno $failed $pid $uid $netns"
+		got=$(jq -r "select(.lport == $lport and .rport == $rport) |
+			\"\(.role) \(.end_reason) \(.errno) \(.failed) \(.pid) \(.uid) \(.netns)\"" "$json")
+		[ "$got" = "$want" ] ||
+			w="$w; $side $lport->$rport: '$got', expected '$want'"
+		[ "$retrans" = - ] && continue
+		got=$(jq -r "select(.lport == $lport and .rport == $rport) |
+			\"\(.retransmits) \(.srtt_us)\"" "$json")
+		[ "$got" = "$retrans $srtt_us" ] ||
+			w="$w; $side $lport: retransmits srtt_us '$got', TCP_INFO '$retrans $srtt_us'"
+	done < fields.all
+	echo "${w#; }"
+}
+t0=$(uptime_)
+# shellcheck disable=SC2034
+fj_state='' fj_pid='' fk_state='' fk_pid=''
+why=
+if [ ! -x "$ENDS" ]; then
+	why="$ENDS is not built"
+else
+	start_json_ fj tracepoint
+	start_json_ fk kprobe
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$ENDS" refused 127.0.0.1 $((FPORT + 1)) > fields.expect &&
+		"$ENDS" abort 127.0.0.1 $((FPORT + 2)) >> fields.expect &&
+		"$WORKLOAD" -n 1 -H 5 -P $((FPORT + 3)) > fields.normal ||
+		why="workloads failed: $(cat fields.expect fields.normal 2> /dev/null)"
+	grep side= fields.expect fields.normal -h > fields.all
+	last=$(sed -n 's/.*side=client.* lport=\([0-9]*\) .*/\1/p' fields.normal)
+	for n in fj fk; do
+		eval "st=\$${n}_state pid=\$${n}_pid"
+		[ "$st" = up ] || continue
+		i=0
+		until grep -q "\"lport\":$last," $n.json || [ $i -ge 50 ]; do
+			sleep 0.2
+			i=$((i + 1))
+		done
+		kill -TERM "$pid"
+		wait "$pid"
+	done
+	for n in fj:tracepoint fk:kprobe; do
+		eval "st=\$${n%%:*}_state"
+		if [ "$st" != up ]; then
+			why="$why; --attach ${n#*:}: tool $st: $(tool_error_ "${n%%:*}.err")"
+			continue
+		fi
+		w=$(fields_why_ "${n%%:*}.json")
+		[ -z "$w" ] || why="$why; --attach ${n#*:}: $w"
+	done
+fi
+timing_ "$(since_ "$t0") fields: two cached starts, three kinds of session"
+if [ -z "$why" ]; then
+	pass_ fields "role, end, errno, failed, uid, netns, retransmits and RTT exact with tracepoint and kprobe"
+else
+	fail_ fields "${why#; }"
+fi
+
 # --- Headers of another release are refused --------------------------------
 # A copy of the real headers that only claims another release: everything
 # is linked back except include/generated/utsrelease.h.  Had the tool

@@ -5,6 +5,9 @@
  * User space specialises it with -D cflags rather than by editing the text:
  *   TCPLIFE_ATTACH_KPROBE       attach to tcp_set_state() instead of the
  *                               sock:inet_sock_set_state tracepoint
+ *   TCPLIFE_ATTACH_RAW_TP       attach to the raw inet_sock_set_state
+ *                               tracepoint; TCPLIFE_SK_*_OFFSET give the
+ *                               offsets of struct sock's fields, from BTF
  *   TCPLIFE_RX_OFFSET, _TX_OFFSET, _RETRANS_OFFSET, _SRTT_OFFSET,
  *   TCPLIFE_SK_ERR_OFFSET, _SK_NET_OFFSET, _NET_INUM_OFFSET
  *                               byte offsets of tcp_sock.bytes_received,
@@ -413,7 +416,60 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 		count_drop(TCPLIFE_DROP_PERF_FULL);
 }
 
-#ifndef TCPLIFE_ATTACH_KPROBE
+#if defined(TCPLIFE_ATTACH_RAW_TP)
+
+/* A field of struct sock, at the offset kernel BTF gave for it. */
+#define SK_READ(dst, field) \
+	bpf_probe_read_kernel(&(dst), sizeof(dst), \
+			      (void *)(skp + TCPLIFE_SK_##field##_OFFSET))
+
+/* TP_PROTO(const struct sock *sk, const int oldstate, const int newstate) */
+RAW_TRACEPOINT_PROBE(inet_sock_set_state)
+{
+	struct tcplife_event ev = {};
+	u64 skp = ctx->args[0];
+	int oldstate = (int)ctx->args[1], newstate = (int)ctx->args[2];
+	u16 protocol = 0, sport = 0, dport = 0;
+	int verdict;
+
+	SK_READ(protocol, PROTOCOL);
+	if (protocol != IPPROTO_TCP)
+		return 0;
+	if (newstate != TCP_CLOSE) {
+		note_state(skp, newstate);
+		return 0;
+	}
+	verdict = finish_session(skp, oldstate, &ev);
+	if (verdict == SESSION_SKIP)
+		return 0;
+
+	SK_READ(ev.family, FAMILY);
+	SK_READ(sport, SPORT);
+	SK_READ(dport, DPORT);
+	/* Network byte order; the event has the host's. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	ev.lport = __builtin_bswap16(sport);
+	ev.rport = __builtin_bswap16(dport);
+#else
+	ev.lport = sport;
+	ev.rport = dport;
+#endif
+	if (ev.family == TCPLIFE_AF_INET) {
+		bpf_probe_read_kernel(ev.laddr, 4,
+				      (void *)(skp + TCPLIFE_SK_SADDR_OFFSET));
+		bpf_probe_read_kernel(ev.raddr, 4,
+				      (void *)(skp + TCPLIFE_SK_DADDR_OFFSET));
+	} else {
+		bpf_probe_read_kernel(ev.laddr, 16, (void *)(skp +
+				      TCPLIFE_SK_V6_SADDR_OFFSET));
+		bpf_probe_read_kernel(ev.raddr, 16, (void *)(skp +
+				      TCPLIFE_SK_V6_DADDR_OFFSET));
+	}
+	submit_session(ctx, skp, &ev, verdict);
+	return 0;
+}
+
+#elif !defined(TCPLIFE_ATTACH_KPROBE)
 
 TRACEPOINT_PROBE(sock, inet_sock_set_state)
 {

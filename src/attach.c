@@ -19,9 +19,38 @@
 #define TP_NAME "inet_sock_set_state"
 #define KPROBE_TARGET "tcp_set_state"
 
-static bool tracepoint_available(const struct tracefs *tfs)
+static bool tracepoint_available(const struct tracefs *tfs,
+				 const struct counter_offsets *btf)
 {
+	(void)btf;
 	return tracefs_has_event(tfs, TP_CATEGORY, TP_NAME);
+}
+
+/*
+ * A raw tracepoint runs its programs under a recursion guard of each
+ * program's own, where a tracepoint's guard is per CPU and shared by every
+ * tracing program: with another BPF tool attached, the kernel skips ours
+ * whenever theirs is running on that CPU.  Its argument is the struct
+ * sock itself, read at offsets from BTF (Linux 5.6 and later, where
+ * sk_protocol is no bitfield).  Raw tracepoints exist since Linux 4.17.
+ */
+static bool raw_tracepoint_available(const struct tracefs *tfs,
+				     const struct counter_offsets *btf)
+{
+	return btf && kernel_offsets_raw_tp_ready(btf) &&
+	       (!tfs->dir || tracepoint_available(tfs, btf));
+}
+
+static int raw_tracepoint_attach(int prog_fd, struct attachment *att)
+{
+	att->fd = bpf_attach_raw_tracepoint(prog_fd, TP_NAME);
+	return att->fd < 0 ? (errno ? -errno : -EINVAL) : 0;
+}
+
+static void fd_detach(struct attachment *att)
+{
+	if (att->fd > 0)
+		close(att->fd);
 }
 
 static int tracepoint_attach(int prog_fd, struct attachment *att)
@@ -79,8 +108,31 @@ static void kprobe_detach(struct attachment *att)
 		bpf_detach_kprobe(att->event);
 }
 
+static bool kprobe_available(const struct tracefs *tfs,
+			     const struct counter_offsets *btf)
+{
+	(void)btf;
+	return tracefs_has_kprobes(tfs);
+}
+
 /* In order of preference: auto takes the first the kernel offers. */
 static const struct attach_method methods[] = {
+	{
+		.name = "raw_tracepoint",
+		.target = TP_NAME " (raw)",
+		.available = raw_tracepoint_available,
+		.unavailable = "the raw tracepoint needs " TP_CATEGORY ":"
+			       TP_NAME " and kernel BTF describing struct sock "
+			       "(Linux 5.6 or later)",
+		.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT,
+		.cflag = "-DTCPLIFE_ATTACH_RAW_TP",
+		.func = "raw_tracepoint__" TP_NAME,
+		.reads_structs = false,
+		.sock_offsets = true,
+		.format_file = NULL,
+		.attach = raw_tracepoint_attach,
+		.detach = fd_detach,
+	},
 	{
 		.name = "tracepoint",
 		.target = TP_CATEGORY ":" TP_NAME,
@@ -99,7 +151,7 @@ static const struct attach_method methods[] = {
 	{
 		.name = "kprobe",
 		.target = KPROBE_TARGET,
-		.available = tracefs_has_kprobes,
+		.available = kprobe_available,
 		.unavailable = "kprobes are not available on this kernel "
 			       "(CONFIG_KPROBES is off)",
 		.prog_type = BPF_PROG_TYPE_KPROBE,
@@ -137,27 +189,37 @@ void attach_methods_list(char *buf, size_t size, const char *first)
 					methods[i].name);
 }
 
+static bool offered(const struct attach_method *m, const struct tracefs *tfs,
+		    const struct counter_offsets *btf)
+{
+	if (tfs->dir || m->available == raw_tracepoint_available)
+		return m->available(tfs, btf);
+	/*
+	 * Unreadable tracefs (not root): assume a kernel from this decade,
+	 * whose tracepoint exists.
+	 */
+	return m->available == tracepoint_available;
+}
+
 const struct attach_method *attach_resolve(const struct attach_method *wanted,
-					   const struct tracefs *tfs)
+					   const struct tracefs *tfs,
+					   const struct counter_offsets *btf)
 {
 	if (wanted)
 		return wanted;
-	/* Unreadable tracefs (not root): assume a kernel from this decade. */
-	if (!tfs->dir)
-		return &methods[0];
 	for (size_t i = 0; i < NR_METHODS; i++)
-		if (methods[i].available(tfs))
+		if (offered(&methods[i], tfs, btf))
 			return &methods[i];
 	return NULL;
 }
 
 int attach_check(const struct attach_method *method,
-		 const struct tracefs *tfs)
+		 const struct tracefs *tfs, const struct counter_offsets *btf)
 {
 	char why[512] = "";
 	size_t len = 0;
 
-	if (method && method->available(tfs))
+	if (method && method->available(tfs, btf))
 		return 0;
 	if (method) {
 		error_msg("%s; use --attach auto", method->unavailable);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "btf_offsets.h"
 #include "tracefs.h"
 
 struct attachment;
@@ -15,8 +16,12 @@ struct attachment;
 struct attach_method {
 	const char *name;		/* --attach value */
 	const char *target;		/* what it attaches to, for messages */
-	/* Whether this kernel offers it; TFS has been probed. */
-	bool (*available)(const struct tracefs *tfs);
+	/*
+	 * Whether this kernel offers it; TFS has been probed, BTF holds the
+	 * offsets read from kernel BTF (NULL without BTF).
+	 */
+	bool (*available)(const struct tracefs *tfs,
+			  const struct counter_offsets *btf);
 	const char *unavailable;	/* why not, when it is not */
 	unsigned int prog_type;		/* BPF_PROG_TYPE_* */
 	const char *cflag;		/* selects the entry in the text, or NULL */
@@ -26,6 +31,8 @@ struct attach_method {
 	 * headers' layouts, which BTF offsets cannot stand in for).
 	 */
 	bool reads_structs;
+	/* Whether it reads struct sock at offsets from BTF (-D flags). */
+	bool sock_offsets;
 	/* File under tracefs whose content shapes the compiled program. */
 	const char *format_file;
 	int (*attach)(int prog_fd, struct attachment *att);
@@ -55,14 +62,15 @@ void attach_methods_list(char *buf, size_t size, const char *first);
  * when auto finds none.  The one place a method is chosen.
  */
 const struct attach_method *attach_resolve(const struct attach_method *wanted,
-					   const struct tracefs *tfs);
+					   const struct tracefs *tfs,
+					   const struct counter_offsets *btf);
 
 /*
  * Whether METHOD (NULL: auto found none) can be attached here; prints why
  * not.  Returns 0 or -ENOENT.
  */
 int attach_check(const struct attach_method *method,
-		 const struct tracefs *tfs);
+		 const struct tracefs *tfs, const struct counter_offsets *btf);
 
 int attach_program(int prog_fd, const struct attach_method *method,
 		   struct attachment *att);

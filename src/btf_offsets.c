@@ -27,7 +27,30 @@ static const struct {
 	[KOFF_SK_NET] = { "sock", "__sk_common.skc_net", 8,
 			  "TCPLIFE_SK_NET_OFFSET" },
 	[KOFF_NET_INUM] = { "net", "ns.inum", 4, "TCPLIFE_NET_INUM_OFFSET" },
+	/*
+	 * What the tracepoint reports, taken where it takes it: the local
+	 * port and IPv4 address from inet_sock (skc_num is already 0 when
+	 * a socket that did not bind() closes).  struct sock is
+	 * inet_sock's first member.
+	 */
+	[KOFF_SK_PROTOCOL] = { "sock", "sk_protocol", 2,
+			       "TCPLIFE_SK_PROTOCOL_OFFSET" },
+	[KOFF_SK_FAMILY] = { "sock", "__sk_common.skc_family", 2,
+			     "TCPLIFE_SK_FAMILY_OFFSET" },
+	[KOFF_SK_SPORT] = { "inet_sock", "inet_sport", 2,
+			    "TCPLIFE_SK_SPORT_OFFSET" },
+	[KOFF_SK_DPORT] = { "sock", "__sk_common.skc_dport", 2,
+			    "TCPLIFE_SK_DPORT_OFFSET" },
+	[KOFF_SK_SADDR] = { "inet_sock", "inet_saddr", 4,
+			    "TCPLIFE_SK_SADDR_OFFSET" },
+	[KOFF_SK_DADDR] = { "sock", "__sk_common.skc_daddr", 4,
+			    "TCPLIFE_SK_DADDR_OFFSET" },
+	[KOFF_SK_V6_SADDR] = { "sock", "__sk_common.skc_v6_rcv_saddr", 16,
+			       "TCPLIFE_SK_V6_SADDR_OFFSET" },
+	[KOFF_SK_V6_DADDR] = { "sock", "__sk_common.skc_v6_daddr", 16,
+			       "TCPLIFE_SK_V6_DADDR_OFFSET" },
 };
+
 
 const char *kernel_offset_macro(enum kernel_offset i)
 {
@@ -120,7 +143,9 @@ int btf_counter_offsets(const char *path, struct counter_offsets *off)
 	for (int i = 0; i < NR_KERNEL_OFFSETS; i++) {
 		off->off[i] = path_offset(btf, fields[i].type, fields[i].path,
 					  fields[i].size);
-		if (off->off[i] < 0)
+		if (off->off[i] < 0 && kernel_offset_raw_tp(i))
+			off->off[i] = -1;
+		else if (off->off[i] < 0)
 			err = -ESRCH;
 	}
 	btf__free(btf);

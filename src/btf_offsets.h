@@ -13,6 +13,18 @@ enum kernel_offset {
 	KOFF_SK_ERR,		/* sock.sk_err */
 	KOFF_SK_NET,		/* sock.__sk_common.skc_net */
 	KOFF_NET_INUM,		/* net.ns.inum */
+	/*
+	 * Read by the raw tracepoint only, whose argument is the socket;
+	 * they come last (kernel_offset_raw_tp).
+	 */
+	KOFF_SK_PROTOCOL,	/* sock.sk_protocol */
+	KOFF_SK_FAMILY,		/* sock.__sk_common.skc_family */
+	KOFF_SK_SPORT,		/* inet_sock.inet_sport */
+	KOFF_SK_DPORT,		/* sock.__sk_common.skc_dport */
+	KOFF_SK_SADDR,		/* inet_sock.inet_saddr */
+	KOFF_SK_DADDR,		/* sock.__sk_common.skc_daddr */
+	KOFF_SK_V6_SADDR,	/* sock.__sk_common.skc_v6_rcv_saddr */
+	KOFF_SK_V6_DADDR,	/* sock.__sk_common.skc_v6_daddr */
 	NR_KERNEL_OFFSETS
 };
 
@@ -29,5 +41,23 @@ int btf_counter_offsets(const char *path, struct counter_offsets *off);
 
 /* The -D name the BPF text knows offset I by, such as TCPLIFE_RX_OFFSET. */
 const char *kernel_offset_macro(enum kernel_offset i);
+
+/*
+ * Whether offset I is only for the raw tracepoint: then -1 when BTF lacks
+ * it (before Linux 5.6 sk_protocol was a bitfield), not an error.
+ */
+static inline int kernel_offset_raw_tp(enum kernel_offset i)
+{
+	return i >= KOFF_SK_PROTOCOL;
+}
+
+/* Whether OFF has every raw tracepoint offset. */
+static inline int kernel_offsets_raw_tp_ready(const struct counter_offsets *off)
+{
+	for (int i = KOFF_SK_PROTOCOL; i < NR_KERNEL_OFFSETS; i++)
+		if (off->off[i] < 0)
+			return 0;
+	return 1;
+}
 
 #endif

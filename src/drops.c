@@ -3,13 +3,21 @@
  * counts failed perf_submit() calls and full maps in a per-CPU array; the
  * perf ring's own LOST records only arrive with a later event, so a loss at
  * the end of a burst would otherwise never be reported.
+ *
+ * Some losses happen before the program runs at all: the kernel skips a
+ * run when another BPF program is already running on that CPU (a
+ * tracepoint's guard is per CPU, shared by every such program) and only
+ * counts it, in the program's recursion_misses (Linux 5.12 and later).
+ * Each skipped run may be a session's close, so they are reported too.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 #include <stdlib.h>
 
 #include <bcc/libbpf.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "drops.h"
@@ -47,7 +55,39 @@ static const char *const total_what[TCPLIFE_NR_DROPS] = {
 				   "after the start have no perf buffer)",
 };
 
-int drops_open(struct drops *d, int map_fd)
+/* Runs the kernel skipped, from the program's info; false if unknown. */
+static bool read_skipped(int prog_fd, uint64_t *skipped)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (prog_fd < 0 || bpf_obj_get_info_by_fd(prog_fd, &info, &len) < 0 ||
+	    len < offsetof(struct bpf_prog_info, recursion_misses) +
+		  sizeof(info.recursion_misses))
+		return false;
+	*skipped = info.recursion_misses;
+	return true;
+}
+
+static bool poll_skipped(struct drops *d)
+{
+	uint64_t now, delta;
+
+	d->skipped_interval = 0;
+	if (!read_skipped(d->prog_fd, &now) || now == d->skipped_seen)
+		return false;
+	delta = now - d->skipped_seen;
+	d->skipped_seen = now;
+	d->skipped_total += delta;
+	d->skipped_interval = delta;
+	error_msg("the kernel skipped %" PRIu64 " runs of the BPF program "
+		  "(another BPF program was running on the same CPU): up to "
+		  "%" PRIu64 " sessions may be missing", delta, delta);
+	return true;
+}
+
+int drops_open(struct drops *d, int map_fd, int prog_fd)
 {
 	int n = libbpf_num_possible_cpus();
 
@@ -59,12 +99,20 @@ int drops_open(struct drops *d, int map_fd)
 	d->values = xcalloc((size_t)n, sizeof(*d->values));
 	for (int k = 0; k < TCPLIFE_NR_DROPS; k++)
 		d->total[k] = 0;
+	/* Runs skipped before we attached are none of ours to report. */
+	d->prog_fd = prog_fd;
+	d->skipped_seen = d->skipped_total = d->skipped_interval = 0;
+	d->skipped_known = read_skipped(prog_fd, &d->skipped_seen);
+	if (!d->skipped_known)
+		note_msg("this kernel does not count the runs it skips "
+			 "(recursion_misses, Linux 5.12): sessions lost that "
+			 "way cannot be reported");
 	return 0;
 }
 
 bool drops_poll(struct drops *d)
 {
-	bool any = false;
+	bool any = d->skipped_known && poll_skipped(d);
 
 	for (__u32 kind = 0; kind < TCPLIFE_NR_DROPS; kind++) {
 		d->interval[kind] = 0;
@@ -108,7 +156,9 @@ size_t drops_health_fields(const struct drops *d, struct health_field *f)
 		f[k].key = health_key[k];
 		f[k].value = d->interval[k];
 	}
-	return TCPLIFE_NR_DROPS;
+	f[TCPLIFE_NR_DROPS].key = "skipped_runs";
+	f[TCPLIFE_NR_DROPS].value = d->skipped_interval;
+	return TCPLIFE_NR_DROPS + 1;
 }
 
 uint64_t drops_report_totals(struct drops *d)
@@ -118,6 +168,10 @@ uint64_t drops_report_totals(struct drops *d)
 		if (d->total[k])
 			error_msg("lost %" PRIu64 " %s", d->total[k],
 				  total_what[k]);
+	if (d->skipped_total)
+		error_msg("the kernel skipped %" PRIu64 " runs in total: up "
+			  "to %" PRIu64 " sessions may be missing",
+			  d->skipped_total, d->skipped_total);
 	return d->total[TCPLIFE_DROP_PERF_FULL] +
 	       d->total[TCPLIFE_DROP_NO_BUFFER];
 }

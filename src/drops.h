@@ -16,9 +16,13 @@ struct drops {
 	uint64_t total[TCPLIFE_NR_DROPS];
 	uint64_t interval[TCPLIFE_NR_DROPS];	/* the last poll's, all CPUs */
 	bool read_failed;	/* reported once */
+	int prog_fd;		/* for recursion_misses */
+	bool skipped_known;	/* the kernel counts skipped runs */
+	uint64_t skipped_seen, skipped_total, skipped_interval;
 };
 
-int drops_open(struct drops *d, int map_fd);
+/* MAP_FD: the drops map; PROG_FD: the program, for its skipped runs. */
+int drops_open(struct drops *d, int map_fd, int prog_fd);
 
 /*
  * Reports, per CPU, drops that happened since the last call; returns
@@ -30,7 +34,7 @@ bool drops_poll(struct drops *d);
  * The last poll's counts as health record fields, into F (room for
  * DROPS_HEALTH_FIELDS); returns how many.
  */
-#define DROPS_HEALTH_FIELDS TCPLIFE_NR_DROPS
+#define DROPS_HEALTH_FIELDS (TCPLIFE_NR_DROPS + 1)
 size_t drops_health_fields(const struct drops *d, struct health_field *f);
 
 /* Reports the totals, if any; returns the number of lost events. */

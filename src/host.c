@@ -61,7 +61,7 @@ int host_choose_attach(struct host *h, const struct options *opts,
 		err = tracefs_ensure(&h->tfs);
 	else
 		tracefs_probe(&h->tfs);
-	h->method = attach_resolve(opts->attach, &h->tfs);
+	h->method = attach_resolve(opts->attach, &h->tfs, host_offsets(h));
 	return err;
 }
 
@@ -212,7 +212,8 @@ void host_print_info(struct host *h, const struct options *opts)
 
 		snprintf(label, sizeof(label), "%s:", m->name);
 		printf("%-19s%s %s\n", label, m->target, !h->tfs.dir ?
-		       "unknown" : m->available(&h->tfs) ? "available" :
+		       "unknown" : m->available(&h->tfs, host_offsets(h)) ?
+		       "available" :
 		       "unavailable");
 	}
 	printf("attach method:     %s%s\n",

@@ -72,7 +72,7 @@ static int choose_attach_method(struct host *h, const struct options *opts)
 			  TRACEFS_DIR, strerror(-err), TRACEFS_DIR);
 		return err;
 	}
-	return attach_check(h->method, &h->tfs);
+	return attach_check(h->method, &h->tfs, host_offsets(h));
 }
 
 static int fill_port_filters(const struct loaded_program *lp,
@@ -238,7 +238,7 @@ int main(int argc, char **argv)
 	    fill_port_filters(&lp, &opts) < 0)
 		goto cleanup_host;
 
-	err = drops_open(&drops, lp.drops_fd);
+	err = drops_open(&drops, lp.drops_fd, lp.prog_fd);
 	if (err) {
 		error_msg("cannot count possible CPUs: %s", strerror(-err));
 		goto cleanup_host;

@@ -407,8 +407,13 @@ int prog_cache_offsets_lookup(const char *dir, struct counter_offsets *off)
 	    memcmp(boot, e.boot, sizeof(boot)))
 		return -ESTALE;
 	for (int i = 0; i < NR_KERNEL_OFFSETS; i++) {
-		/* Only struct net's inum can be at offset 0 (not yet). */
-		if (e.off[i] < 0 || (e.off[i] == 0 && i != KOFF_NET_INUM))
+		/*
+		 * Only struct net's inum and struct sock's fields can be at
+		 * offset 0; the raw tracepoint's may be missing (-1).
+		 */
+		if (e.off[i] < (kernel_offset_raw_tp(i) ? -1 : 0) ||
+		    (e.off[i] == 0 && i != KOFF_NET_INUM &&
+		     !kernel_offset_raw_tp(i)))
 			return -ESTALE;
 		off->off[i] = (long)e.off[i];
 	}

@@ -104,8 +104,11 @@ void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 	if (method->cflag)
 		add_flag(cf, xstrdup(method->cflag));
 	for (int i = 0; offsets && i < NR_KERNEL_OFFSETS; i++)
-		add_flag(cf, xasprintf("-D%s=%ld", kernel_offset_macro(i),
-				       offsets->off[i]));
+		/* struct sock's own fields: for the raw tracepoint only. */
+		if (!kernel_offset_raw_tp(i) || method->sock_offsets)
+			add_flag(cf, xasprintf("-D%s=%ld",
+					       kernel_offset_macro(i),
+					       offsets->off[i]));
 	if (opts->pid)
 		add_flag(cf, xasprintf("-DFILTER_PID=%lu", opts->pid));
 	if (opts->filter_uid)

@@ -10,7 +10,7 @@
 #include "kheaders.h"
 #include "options.h"
 
-#define PROGRAM_MAX_CFLAGS 32
+#define PROGRAM_MAX_CFLAGS 48
 
 /* The -D flags that turn the generic BPF text into this run's program. */
 struct program_cflags {

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Rows kept in a burst of loopback sessions while two other tracers (the
+# CO-RE tcplife and a bpftrace program) are attached to the same
+# tracepoint, and the runs the kernel skipped for each attach method.
+#
+# Usage (as root, from the build tree): bench/burst_skips.sh [SESSIONS [WORKERS [HOLD_MS]]]
+# Prints, per method: rows kept of the session sides, and what the tool
+# reported as skipped runs and losses.
+n=${1:-9000} j=${2:-8} hold=${3:-0}
+top=$(cd "$(dirname "$0")/.." && pwd)
+tool=$top/tcplife-bcc workload=$top/tests/tcp_workload
+dir=$(mktemp -d) || exit 1
+trap 'rm -rf "$dir"' EXIT
+for cmd in /usr/sbin/tcplife bpftrace "$tool" "$workload"; do
+	command -v "$cmd" > /dev/null ||
+		{ echo "burst_skips.sh: $cmd is missing" >&2; exit 1; }
+done
+for method in tracepoint raw_tracepoint; do
+	/usr/sbin/tcplife > /dev/null 2>&1 & core=$!
+	bpftrace -e 'tracepoint:sock:inet_sock_set_state { @[args->newstate] = count(); }' \
+		> "$dir/bt" 2>&1 & bt=$!
+	"$tool" --cache-dir "$dir/cache" --attach "$method" -s > "$dir/rows" 2> "$dir/err" &
+	t=$!
+	i=0
+	until [ -s "$dir/rows" ] && grep -q Attaching "$dir/bt"; do
+		i=$((i + 1)); [ $i -le 600 ] || break; sleep 0.1
+	done
+	"$workload" -n "$n" -j "$j" -H "$hold" -c 100 -s 100 \
+		--client-comm burstc --server-comm bursts -o "$dir/record" > /dev/null
+	sleep 2
+	kill -TERM $t; wait $t
+	kill -INT $bt $core; wait $bt $core 2> /dev/null
+	printf '%s: %s of %s session sides kept' "$method" \
+		"$(grep -c ',burst[cs]-[0-9]*,' "$dir/rows")" $((2 * n))
+	sed -n 's/^tcplife-bcc: \(the kernel skipped [0-9]* runs in total\).*/; \1/p
+		s/^tcplife-bcc: lost \([0-9]* [a-z]*\) in total.*/; lost \1/p' "$dir/err" |
+		tr -d '\n'
+	echo
+done

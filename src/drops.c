@@ -10,7 +10,6 @@
 #include <stdlib.h>
 
 #include <bcc/libbpf.h>
-#include <bpf/libbpf.h>
 
 #include "drops.h"
 #include "util.h"
@@ -49,8 +48,11 @@ static const char *const total_what[TCPLIFE_NR_DROPS] = {
 
 int drops_open(struct drops *d, int map_fd)
 {
-	int n = libbpf_num_possible_cpus();
+	int *cpus = NULL;
+	int n = cpu_list_read("/sys/devices/system/cpu/possible", &cpus);
 
+	/* A per-CPU map holds a value for each possible CPU, in order. */
+	free(cpus);
 	d->map_fd = map_fd;
 	if (n <= 0)
 		return n < 0 ? n : -EINVAL;

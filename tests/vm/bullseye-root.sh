@@ -21,8 +21,9 @@ ROOT=$VM_CACHE/bullseye
 # What the tool's build and the guest checks need; linux-headers-amd64
 # pulls in the headers of the current 5.10 ABI, whose image is fetched
 # separately (never installed: the root is not booted from its /boot).
+# jq and setpriv (util-linux) for the guest's session fields check.
 PACKAGES="gcc make autoconf automake pkg-config libbpfcc-dev libbpf-dev
-	linux-headers-amd64 diffutils gawk"
+	linux-headers-amd64 diffutils gawk jq"
 STAMP=$ROOT/.tcplife-bcc-root
 
 say_() { printf '%s: %s\n' "$ME_" "$*" >&2; }

@@ -376,7 +376,9 @@ fi
 # it goes by the release, the only thing it can check without BTF.
 other="$rel-relabelled"
 real=$(readlink -f "/lib/modules/$rel/build")
-fake=$work/headers-$other
+# Under /root (0700): headers in world-writable /tmp would be refused as
+# untrusted before the release is even looked at.
+fake=/root/headers-$other
 mkdir -p "$fake/include/generated" || abort_ refusal "cannot create $fake"
 for e in "$real"/* "$real"/.[!.]*; do
 	[ -e "$e" ] && [ "${e##*/}" != include ] && ln -s "$e" "$fake/"

@@ -15,6 +15,12 @@
  *                               sock.sk_err, .__sk_common.skc_net and
  *                               net.ns.inum, taken from kernel BTF; when
  *                               absent, the kernel headers' layout is used
+ *   TCPLIFE_NO_PROBE_READ_KERNEL
+ *                               Linux before 5.5: read kernel memory with
+ *                               bpf_probe_read, the only helper there was
+ *   TCPLIFE_UAPI_COMPAT         definitions of the opaque uapi structs the
+ *                               kernel headers need but libbcc's copy of
+ *                               <linux/bpf.h> lacks (6.2+ headers)
  *   TCPLIFE_MAP_ENTRIES         capacity of the per-socket map
  *   TCPLIFE_UNTRACKED_ENTRIES   capacity of the untracked-session map
  *   TCPLIFE_PORT_WORDS          64-bit words in each port bitmap
@@ -35,6 +41,13 @@
  */
 #if defined(TCPLIFE_ATTACH_KPROBE) || !defined(TCPLIFE_RX_OFFSET) || \
 	!defined(TCPLIFE_TX_OFFSET)
+#ifdef TCPLIFE_UAPI_COMPAT
+/*
+ * Opaque structs of the kernel's uapi <linux/bpf.h> missing from libbcc's
+ * own copy, which hides the kernel's; newer <linux/bpf.h> needs them.
+ */
+TCPLIFE_UAPI_COMPAT
+#endif
 /* These paths read kernel structs, so they need the headers anyway. */
 #include <uapi/asm-generic/errno-base.h>
 #include <uapi/linux/in.h>
@@ -73,6 +86,11 @@ enum {
 	!defined(TCPLIFE_UNTRACKED_ENTRIES)
 /* Defined once, in user space's map_sizes.h, and always passed in. */
 #error "TCPLIFE_MAP_ENTRIES, TCPLIFE_UNTRACKED_ENTRIES and TCPLIFE_PORT_WORDS must be passed with -D"
+#endif
+#ifdef TCPLIFE_NO_PROBE_READ_KERNEL
+#define tcplife_read_kernel bpf_probe_read
+#else
+#define tcplife_read_kernel bpf_probe_read_kernel
 #endif
 
 /*
@@ -357,21 +375,21 @@ static __always_inline int read_session_fields(u64 skp,
 	u32 srtt = 0;
 	int err = 0;
 
-	bpf_probe_read_kernel(&net, sizeof(net),
-			      (void *)(skp + TCPLIFE_SK_NET_OFFSET));
-	bpf_probe_read_kernel(&ev->netns, sizeof(ev->netns),
-			      (void *)(net + TCPLIFE_NET_INUM_OFFSET));
+	tcplife_read_kernel(&net, sizeof(net),
+			    (void *)(skp + TCPLIFE_SK_NET_OFFSET));
+	tcplife_read_kernel(&ev->netns, sizeof(ev->netns),
+			    (void *)(net + TCPLIFE_NET_INUM_OFFSET));
 #ifdef FILTER_NETNS
 	if (ev->netns != FILTER_NETNS)
 		return 0;
 #endif
-	bpf_probe_read_kernel(&ev->retrans, sizeof(ev->retrans),
-			      (void *)(skp + TCPLIFE_RETRANS_OFFSET));
-	bpf_probe_read_kernel(&srtt, sizeof(srtt),
-			      (void *)(skp + TCPLIFE_SRTT_OFFSET));
+	tcplife_read_kernel(&ev->retrans, sizeof(ev->retrans),
+			    (void *)(skp + TCPLIFE_RETRANS_OFFSET));
+	tcplife_read_kernel(&srtt, sizeof(srtt),
+			    (void *)(skp + TCPLIFE_SRTT_OFFSET));
 	ev->srtt_us = srtt >> 3;	/* the kernel keeps 8 times the RTT */
-	bpf_probe_read_kernel(&err, sizeof(err),
-			      (void *)(skp + TCPLIFE_SK_ERR_OFFSET));
+	tcplife_read_kernel(&err, sizeof(err),
+			    (void *)(skp + TCPLIFE_SK_ERR_OFFSET));
 	ev->sk_err = err;
 	return 1;
 }
@@ -401,10 +419,10 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 		count_drop(TCPLIFE_DROP_BIRTH_FULL);
 		return;
 	}
-	bpf_probe_read_kernel(&ev->rx_bytes, sizeof(ev->rx_bytes),
-			      (void *)(skp + TCPLIFE_RX_OFFSET));
-	bpf_probe_read_kernel(&ev->tx_bytes, sizeof(ev->tx_bytes),
-			      (void *)(skp + TCPLIFE_TX_OFFSET));
+	tcplife_read_kernel(&ev->rx_bytes, sizeof(ev->rx_bytes),
+			    (void *)(skp + TCPLIFE_RX_OFFSET));
+	tcplife_read_kernel(&ev->tx_bytes, sizeof(ev->tx_bytes),
+			    (void *)(skp + TCPLIFE_TX_OFFSET));
 	err = events.perf_submit(ctx, ev, sizeof(*ev));
 	/*
 	 * No buffer for this CPU: it came online after user space opened
@@ -528,14 +546,14 @@ int on_tcp_set_state(struct pt_regs *ctx, struct sock *sk, int state)
 	ev.lport = sk->__sk_common.skc_num;
 	ev.rport = ntohs(dport);
 	if (ev.family == TCPLIFE_AF_INET) {
-		bpf_probe_read_kernel(ev.laddr, 4,
-				      &sk->__sk_common.skc_rcv_saddr);
-		bpf_probe_read_kernel(ev.raddr, 4, &sk->__sk_common.skc_daddr);
+		tcplife_read_kernel(ev.laddr, 4,
+				    &sk->__sk_common.skc_rcv_saddr);
+		tcplife_read_kernel(ev.raddr, 4, &sk->__sk_common.skc_daddr);
 	} else {
-		bpf_probe_read_kernel(ev.laddr, 16,
-				      &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_probe_read_kernel(ev.raddr, 16,
-				      &sk->__sk_common.skc_v6_daddr);
+		tcplife_read_kernel(ev.laddr, 16,
+				    &sk->__sk_common.skc_v6_rcv_saddr);
+		tcplife_read_kernel(ev.raddr, 16,
+				    &sk->__sk_common.skc_v6_daddr);
 	}
 	submit_session(ctx, skp, &ev, verdict);
 	return 0;

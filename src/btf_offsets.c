@@ -2,14 +2,18 @@
  * Offsets of the kernel struct fields the BPF program reads, from kernel
  * BTF, so the program never needs structs from headers that may not match.
  */
+#include <config.h>
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "btf_offsets.h"
+
+#ifdef HAVE_LIBBPF
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-
-#include "btf_offsets.h"
+#endif
 
 /* Where each field is: struct, member path, size, and its -D name. */
 static const struct {
@@ -56,6 +60,10 @@ const char *kernel_offset_macro(enum kernel_offset i)
 {
 	return fields[i].macro;
 }
+
+#ifdef HAVE_LIBBPF
+
+const bool btf_offsets_built = true;
 
 /*
  * Finds member NAME (LEN bytes) in struct/union TYPE_ID, looking inside
@@ -138,8 +146,9 @@ int btf_counter_offsets(const char *path, struct counter_offsets *off)
 	if (access(path, R_OK) < 0)
 		return -errno;
 	btf = btf__parse(path, NULL);
-	if (!btf)
-		return errno ? -errno : -EINVAL;
+	/* libbpf before 1.0 returns an error pointer, later ones NULL. */
+	if (!btf || (unsigned long)btf >= (unsigned long)-4095L)
+		return btf ? (int)(long)btf : errno ? -errno : -EINVAL;
 	for (int i = 0; i < NR_KERNEL_OFFSETS; i++) {
 		off->off[i] = path_offset(btf, fields[i].type, fields[i].path,
 					  fields[i].size);
@@ -151,3 +160,16 @@ int btf_counter_offsets(const char *path, struct counter_offsets *off)
 	btf__free(btf);
 	return err;
 }
+
+#else /* !HAVE_LIBBPF */
+
+const bool btf_offsets_built = false;
+
+int btf_counter_offsets(const char *path, struct counter_offsets *off)
+{
+	(void)path;
+	(void)off;
+	return -ENOTSUP;
+}
+
+#endif

@@ -4,6 +4,11 @@
 
 #define VMLINUX_BTF_PATH "/sys/kernel/btf/vmlinux"
 
+#include <stdbool.h>
+
+/* Whether this build can read BTF at all (configure found libbpf). */
+extern const bool btf_offsets_built;
+
 /* The fields; btf_offsets.c's table says where each one is. */
 enum kernel_offset {
 	KOFF_RX,		/* tcp_sock.bytes_received */
@@ -34,8 +39,9 @@ struct counter_offsets {
 
 /*
  * Reads every offset from the BTF at PATH (VMLINUX_BTF_PATH for the running
- * kernel).  Returns 0, -ENOENT when there is no BTF, or another -errno when
- * it cannot be read or lacks a field.
+ * kernel).  Returns 0, -ENOENT when there is no BTF, -ENOTSUP when built
+ * without libbpf, or another -errno when it cannot be read or lacks a
+ * field.
  */
 int btf_counter_offsets(const char *path, struct counter_offsets *off);
 

@@ -22,28 +22,38 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <bcc/bcc_common.h>
+
 #include "compile_child.h"
 #include "util.h"
 
 #define MAX_IMAGE_SIZE (4u << 20)
 
-/* The part of libbcc's C API (bcc_common.h) the child uses. */
+/*
+ * The part of libbcc's C API the child uses: a field name and the function
+ * it is resolved from.  Each pointer has the type of libbcc's own
+ * declaration, so the compiler checks every call against the installed
+ * libbcc (configure checked that each is declared).
+ */
+#define LIBBCC_FUNCTIONS(X) \
+	X(create, bpf_module_create_c_from_string) \
+	X(destroy, bpf_module_destroy) \
+	X(license, bpf_module_license) \
+	X(kern_version, bpf_module_kern_version) \
+	X(function_start, bpf_function_start) \
+	X(function_size, bpf_function_size) \
+	X(num_tables, bpf_num_tables) \
+	X(table_name, bpf_table_name) \
+	X(table_fd_id, bpf_table_fd_id) \
+	X(table_type_id, bpf_table_type_id) \
+	X(table_key_size_id, bpf_table_key_size_id) \
+	X(table_leaf_size_id, bpf_table_leaf_size_id) \
+	X(table_max_entries_id, bpf_table_max_entries_id) \
+	X(table_flags_id, bpf_table_flags_id)
+
+#define LIBBCC_FIELD(field, fn) __typeof__(&fn) field;
 struct libbcc {
-	void *(*create)(const char *, unsigned int, const char *[], int, bool,
-			const char *);
-	void (*destroy)(void *);
-	char *(*license)(void *);
-	unsigned int (*kern_version)(void *);
-	void *(*function_start)(void *, const char *);
-	size_t (*function_size)(void *, const char *);
-	size_t (*num_tables)(void *);
-	const char *(*table_name)(void *, size_t);
-	int (*table_fd_id)(void *, size_t);
-	int (*table_type_id)(void *, size_t);
-	size_t (*table_key_size_id)(void *, size_t);
-	size_t (*table_leaf_size_id)(void *, size_t);
-	size_t (*table_max_entries_id)(void *, size_t);
-	int (*table_flags_id)(void *, size_t);
+	LIBBCC_FUNCTIONS(LIBBCC_FIELD)
 };
 
 static int resolve(void *lib, const char *name, void *fnp)
@@ -62,28 +72,17 @@ static int resolve(void *lib, const char *name, void *fnp)
 static int open_libbcc(struct libbcc *bcc)
 {
 	void *lib = dlopen(LIBBCC_SONAME, RTLD_NOW | RTLD_LOCAL);
+	int err = 0;
 
 	if (!lib) {
 		fprintf(stderr, "%s: cannot load the BPF compiler: %s "
 			"(install libbpfcc)\n", PROGRAM_NAME, dlerror());
 		return -1;
 	}
-	return resolve(lib, "bpf_module_create_c_from_string", &bcc->create) |
-	       resolve(lib, "bpf_module_destroy", &bcc->destroy) |
-	       resolve(lib, "bpf_module_license", &bcc->license) |
-	       resolve(lib, "bpf_module_kern_version", &bcc->kern_version) |
-	       resolve(lib, "bpf_function_start", &bcc->function_start) |
-	       resolve(lib, "bpf_function_size", &bcc->function_size) |
-	       resolve(lib, "bpf_num_tables", &bcc->num_tables) |
-	       resolve(lib, "bpf_table_name", &bcc->table_name) |
-	       resolve(lib, "bpf_table_fd_id", &bcc->table_fd_id) |
-	       resolve(lib, "bpf_table_type_id", &bcc->table_type_id) |
-	       resolve(lib, "bpf_table_key_size_id", &bcc->table_key_size_id) |
-	       resolve(lib, "bpf_table_leaf_size_id",
-		       &bcc->table_leaf_size_id) |
-	       resolve(lib, "bpf_table_max_entries_id",
-		       &bcc->table_max_entries_id) |
-	       resolve(lib, "bpf_table_flags_id", &bcc->table_flags_id);
+#define LIBBCC_RESOLVE(field, fn) err |= resolve(lib, #fn, &bcc->field);
+	LIBBCC_FUNCTIONS(LIBBCC_RESOLVE)
+#undef LIBBCC_RESOLVE
+	return err;
 }
 
 static int image_from_module(const struct libbcc *bcc, void *mod,

@@ -10,6 +10,8 @@
  * counts it, in the program's recursion_misses (Linux 5.12 and later).
  * Each skipped run may be a session's close, so they are reported too.
  */
+#include <config.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
@@ -17,8 +19,6 @@
 #include <stdlib.h>
 
 #include <bcc/libbpf.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "drops.h"
 #include "util.h"
@@ -55,19 +55,29 @@ static const char *const total_what[TCPLIFE_NR_DROPS] = {
 				   "after the start have no perf buffer)",
 };
 
-/* Runs the kernel skipped, from the program's info; false if unknown. */
+/*
+ * Runs the kernel skipped, from the program's info (Linux 5.12+); false
+ * if unknown.  libbcc's bpf_obj_get_info, so that no libbpf is needed;
+ * built against uapi headers older than 5.12, the count is not read.
+ */
 static bool read_skipped(int prog_fd, uint64_t *skipped)
 {
+#ifdef HAVE_STRUCT_BPF_PROG_INFO_RECURSION_MISSES
 	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
+	uint32_t len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
-	if (prog_fd < 0 || bpf_obj_get_info_by_fd(prog_fd, &info, &len) < 0 ||
+	if (prog_fd < 0 || bpf_obj_get_info(prog_fd, &info, &len) < 0 ||
 	    len < offsetof(struct bpf_prog_info, recursion_misses) +
 		  sizeof(info.recursion_misses))
 		return false;
 	*skipped = info.recursion_misses;
 	return true;
+#else
+	(void)prog_fd;
+	(void)skipped;
+	return false;
+#endif
 }
 
 static bool poll_skipped(struct drops *d)
@@ -89,8 +99,11 @@ static bool poll_skipped(struct drops *d)
 
 int drops_open(struct drops *d, int map_fd, int prog_fd)
 {
-	int n = libbpf_num_possible_cpus();
+	int *cpus = NULL;
+	int n = cpu_list_read("/sys/devices/system/cpu/possible", &cpus);
 
+	/* A per-CPU map holds a value for each possible CPU, in order. */
+	free(cpus);
 	d->map_fd = map_fd;
 	if (n <= 0)
 		return n < 0 ? n : -EINVAL;

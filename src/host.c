@@ -4,17 +4,19 @@
  * that must belong to the running kernel.
  */
 #define _GNU_SOURCE
+#include <config.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <bcc/bcc_version.h>
 
 #include "attach.h"
 #include "header_trust.h"
 #include "host.h"
+#include "libbcc_version.h"
 #include "prog_cache.h"
 #include "util.h"
 
@@ -27,6 +29,9 @@ static int host_btf_offsets(const struct options *opts,
 
 	if (access(VMLINUX_BTF_PATH, R_OK) < 0)
 		return -errno;
+	/* Not even cached offsets: this build cannot vouch for them. */
+	if (!btf_offsets_built)
+		return -ENOTSUP;
 	if (cache && prog_cache_offsets_lookup(opts->cache_dir, off) == 0)
 		return 0;
 	err = btf_counter_offsets(VMLINUX_BTF_PATH, off);
@@ -45,11 +50,34 @@ void host_discover(struct host *h, const struct options *opts)
 				       h->btf_err == 0, &h->kh);
 	h->headers_match = h->headers_err == 0 && h->kh.release &&
 			   !strcmp(h->kh.release, h->uts.release);
+	kfeatures_probe(&h->kf);
+}
+
+int host_check_features(const struct host *h, const struct options *opts)
+{
+	const struct kfeature *f = &h->kf.f[KF_ANCESTOR_CGROUP_ID];
+
+	if (opts->cgroup_path &&
+	    !kfeature_usable(&h->kf, KF_ANCESTOR_CGROUP_ID)) {
+		error_msg("%s needs the BPF helper %s (Linux %s and later), "
+			  "which this kernel (%s) lacks", f->used_by,
+			  f->helper, f->since, h->uts.release);
+		return -EOPNOTSUPP;
+	}
+	return 0;
 }
 
 const struct counter_offsets *host_offsets(const struct host *h)
 {
 	return h->btf_err == 0 ? &h->offsets : NULL;
+}
+
+/* Why there are no offsets from BTF, for messages. */
+static const char *no_btf_reason(const struct host *h)
+{
+	return h->btf_err == -ENOTSUP ?
+	       "this build has no libbpf to read kernel BTF" :
+	       "the kernel has no BTF";
 }
 
 int host_choose_attach(struct host *h, const struct options *opts,
@@ -120,11 +148,11 @@ int host_check_headers(struct host *h, const struct options *opts)
 		return -ENOTDIR;
 	}
 	if (h->headers_err) {
-		error_msg("no kernel headers found for %s%s: install "
+		error_msg("no kernel headers found for %s%s%s%s: install "
 			  "linux-headers-%s, or pass --kernel-headers DIR",
-			  h->uts.release,
-			  h->btf_err ? " (and the kernel has no BTF)" : "",
-			  h->uts.release);
+			  h->uts.release, h->btf_err ? " (and " : "",
+			  h->btf_err ? no_btf_reason(h) : "",
+			  h->btf_err ? ")" : "", h->uts.release);
 		return -ENOENT;
 	}
 	if (check_tree_trusted(&h->kh, opts) < 0)
@@ -138,8 +166,7 @@ int host_check_headers(struct host *h, const struct options *opts)
 				  "or pass --kernel-headers DIR (or "
 				  "--allow-header-mismatch to run anyway)",
 				  h->kh.build_dir, hrel, h->uts.release,
-				  h->btf_err ? "it has no BTF to take struct "
-					       "layouts from" :
+				  h->btf_err ? no_btf_reason(h) :
 					       "the program reads struct sock "
 					       "from headers",
 				  h->uts.release);
@@ -171,8 +198,14 @@ void host_print_info(struct host *h, const struct options *opts)
 	printf("kernel release:    %s\n", h->uts.release);
 	if (h->btf_err == 0)
 		printf("kernel BTF:        %s (present)\n", VMLINUX_BTF_PATH);
-	else
+	else if (h->btf_err == -ENOTSUP)
+		printf("kernel BTF:        %s (present, unused: built without "
+		       "libbpf)\n", VMLINUX_BTF_PATH);
+	else if (h->btf_err == -ENOENT)
 		printf("kernel BTF:        none (%s)\n", strerror(-h->btf_err));
+	else	/* e.g. BTF kinds newer than this libbpf */
+		printf("kernel BTF:        %s (present, unreadable: %s)\n",
+		       VMLINUX_BTF_PATH, strerror(-h->btf_err));
 	if (h->headers_err == 0) {
 		printf("kernel headers:    %s (%s, release %s%s)\n",
 		       h->kh.build_dir, kheaders_origin_name(h->kh.origin),
@@ -195,13 +228,17 @@ void host_print_info(struct host *h, const struct options *opts)
 		       h->offsets.off[KOFF_TX]);
 	else
 		printf("tcp_sock offsets:  from the kernel headers' struct "
-		       "tcp_sock\n");
+		       "tcp_sock%s\n", btf_offsets_built ? "" :
+		       " (BTF offsets unavailable: built without libbpf)");
 
 	tracefs_probe(&h->tfs);
-	mountable = !h->tfs.dir && has_privileges();
+	/* libbcc before 0.26 needs it under debugfs (tracefs.c). */
+	mountable = (!h->tfs.dir || strcmp(h->tfs.dir, tracefs_libbcc_dir())) &&
+		    has_privileges();
 	if (host_choose_attach(h, opts, mountable) == 0 && mountable)
 		printf("tracefs:           not mounted (will be mounted at %s "
-		       "in the tool's own mount namespace)\n", TRACEFS_DIR);
+		       "in the tool's own mount namespace)\n",
+		       tracefs_libbcc_dir());
 	else if (h->tfs.dir)
 		printf("tracefs:           %s\n", h->tfs.dir);
 	else
@@ -221,6 +258,15 @@ void host_print_info(struct host *h, const struct options *opts)
 	       opts->attach ? "" : h->tfs.dir ? " (auto)" :
 	       " (auto, assumed: tracefs unreadable)");
 	tracefs_release(&h->tfs);
+	for (int i = 0; i < KF_COUNT; i++) {
+		const struct kfeature *f = &h->kf.f[i];
+
+		printf("%-19s%s: %s (Linux %s and later; without it: %s)\n",
+		       i ? "" : "BPF helpers:", f->helper,
+		       f->state == KFEATURE_PRESENT ? "present" :
+		       f->state == KFEATURE_MISSING ? "missing" :
+		       "not probed (needs root)", f->since, f->without);
+	}
 	printf("libbcc:            %s\n", LIBBCC_VERSION);
 	printf("privileges:        %s\n", has_privileges() ? "root" :
 	       "not root (tracing needs root or CAP_BPF+CAP_PERFMON)");

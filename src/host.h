@@ -10,6 +10,7 @@
 
 #include "attach.h"
 #include "btf_offsets.h"
+#include "kfeatures.h"
 #include "kheaders.h"
 #include "options.h"
 #include "tracefs.h"
@@ -24,6 +25,7 @@ struct host {
 	struct tracefs tfs;
 	/* Chosen by host_choose_attach; NULL: none available. */
 	const struct attach_method *method;
+	struct kfeatures kf;		/* the running kernel's BPF helpers */
 };
 
 /* Looks at BTF and headers only; no privileges needed, nothing changed. */
@@ -42,6 +44,12 @@ int host_choose_attach(struct host *h, const struct options *opts,
  * printing a message for each problem.  Returns 0 or -errno.
  */
 int host_check_headers(struct host *h, const struct options *opts);
+
+/*
+ * Refuses options that need a BPF helper the running kernel lacks, naming
+ * the option and the first kernel with it.  Returns 0 or -EOPNOTSUPP.
+ */
+int host_check_features(const struct host *h, const struct options *opts);
 
 /* The counter offsets to compile in, or NULL to use the headers'. */
 const struct counter_offsets *host_offsets(const struct host *h);

@@ -38,17 +38,18 @@
 static int print_ebpf(const struct options *opts)
 {
 	struct program_cflags cf;
-	struct counter_offsets off;
 	struct host h;
-	bool btf = btf_counter_offsets(VMLINUX_BTF_PATH, &off) == 0;
 
-	memset(&h, 0, sizeof(h));
+	/* BTF, headers (for the uapi structs) and helpers, as a run sees. */
+	host_discover(&h, opts);
 	host_choose_attach(&h, opts, false);
 	if (!h.method)		/* what auto would have wanted */
 		h.method = attach_method_nth(0);
-	program_cflags_build(&cf, opts, btf ? &off : NULL, h.method);
+	program_cflags_build(&cf, opts, host_offsets(&h), h.method, &h.kf,
+			     h.headers_err ? NULL : h.kh.source_dir);
 	program_print(tcplife_bpf_text, &cf);
 	program_cflags_free(&cf);
+	host_free(&h);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
 
@@ -68,8 +69,8 @@ static int choose_attach_method(struct host *h, const struct options *opts)
 
 	if (err) {
 		error_msg("tracefs is not mounted and mounting it at %s failed: "
-			  "%s; mount it with 'mount -t tracefs tracefs %s'",
-			  TRACEFS_DIR, strerror(-err), TRACEFS_DIR);
+			  "%s; mount it with '%s'", tracefs_libbcc_dir(),
+			  strerror(-err), tracefs_mount_command());
 		return err;
 	}
 	return attach_check(h->method, &h->tfs, host_offsets(h));
@@ -227,10 +228,12 @@ int main(int argc, char **argv)
 		goto cleanup;
 	host_discover(&host, &opts);
 	if (choose_attach_method(&host, &opts) < 0 ||
-	    host_check_headers(&host, &opts) < 0)
+	    host_check_headers(&host, &opts) < 0 ||
+	    host_check_features(&host, &opts) < 0)
 		goto cleanup_host;
 
-	program_cflags_build(&cf, &opts, host_offsets(&host), host.method);
+	program_cflags_build(&cf, &opts, host_offsets(&host), host.method,
+			     &host.kf, host.kh.source_dir);
 	cache.dir = opts.no_cache ? NULL : opts.cache_dir;
 	cache.any_headers = opts.allow_untrusted_headers;
 	if (program_load(tcplife_bpf_text, &cf, &host.kh, host.method,

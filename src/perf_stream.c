@@ -1,5 +1,7 @@
 /* Per-CPU perf buffers: the stream of events from the BPF program. */
 #define _GNU_SOURCE
+#include <config.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -43,39 +45,6 @@ struct perf_cpu {
 	struct perf_stream *stream;
 };
 
-/* "0-3,6,8-9" from /sys/devices/system/cpu/online into a list. */
-static int online_cpus(int **list)
-{
-	char buf[4096], *p = buf;
-	int n = 0, cap = 64;
-	int err = read_small_file("/sys/devices/system/cpu/online", buf,
-				  sizeof(buf));
-
-	if (err < 0)
-		return err;
-	*list = xcalloc((size_t)cap, sizeof(**list));
-	while (*p && *p != '\n') {
-		char *end;
-		long first = strtol(p, &end, 10), last = first;
-
-		if (end == p)
-			break;
-		if (*end == '-')
-			last = strtol(end + 1, &end, 10);
-		for (long c = first; c <= last; c++) {
-			if (n == cap) {
-				cap *= 2;
-				*list = realloc(*list, (size_t)cap * sizeof(**list));
-				if (!*list)
-					die(EXIT_RUNTIME, "out of memory");
-			}
-			(*list)[n++] = (int)c;
-		}
-		p = *end == ',' ? end + 1 : end;
-	}
-	return n ? n : -ENOENT;
-}
-
 /* libbcc gives both callbacks the same cookie: the CPU's buffer. */
 static void on_raw(void *cookie, void *raw, int size)
 {
@@ -95,11 +64,32 @@ static void on_lost(void *cookie, uint64_t lost)
 	(void)lost;
 }
 
+/*
+ * One CPU's buffer.  Without bpf_open_perf_buffer_opts (libbcc before
+ * 0.2x) every sample wakes the reader: the same rows for more CPU.
+ */
+static struct perf_reader *open_cpu_buffer(struct perf_cpu *pc, int cpu,
+					   int pages, int wakeup_events)
+{
+#ifdef HAVE_PERF_BUFFER_OPTS
+	struct bcc_perf_buffer_opts opts = {
+		.pid = -1,
+		.cpu = cpu,
+		.wakeup_events = wakeup_events,
+	};
+
+	return bpf_open_perf_buffer_opts(on_raw, on_lost, pc, pages, &opts);
+#else
+	(void)wakeup_events;
+	return bpf_open_perf_buffer(on_raw, on_lost, pc, -1, cpu, pages);
+#endif
+}
+
 int perf_stream_open(struct perf_stream *ps, int map_fd, int pages,
 		     int wakeup_events, perf_sample_fn fn, void *ctx)
 {
 	int *cpus = NULL;
-	int n = online_cpus(&cpus);
+	int n = cpu_list_read("/sys/devices/system/cpu/online", &cpus);
 
 	memset(ps, 0, sizeof(*ps));
 	if (n < 0)
@@ -121,16 +111,10 @@ int perf_stream_open(struct perf_stream *ps, int map_fd, int pages,
 	ps->pollfds = xcalloc((size_t)n, sizeof(*ps->pollfds));
 	for (int i = 0; i < n; i++) {
 		struct perf_cpu *pc = &ps->cpus[i];
-		struct bcc_perf_buffer_opts opts = {
-			.pid = -1,
-			.cpu = cpus[i],
-			.wakeup_events = wakeup_events,
-		};
 		int fd, key = cpus[i];
 
 		pc->stream = ps;
-		pc->reader = bpf_open_perf_buffer_opts(on_raw, on_lost, pc,
-						       pages, &opts);
+		pc->reader = open_cpu_buffer(pc, cpus[i], pages, wakeup_events);
 		ps->ncpus = i + 1;
 		if (!pc->reader)
 			goto fail;

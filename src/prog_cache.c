@@ -26,9 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <bcc/bcc_version.h>
 
 #include "header_manifest.h"
+#include "libbcc_version.h"
 #include "prog_cache.h"
 #include "util.h"
 

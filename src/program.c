@@ -3,6 +3,8 @@
  * libbcc's C API.
  */
 #define _GNU_SOURCE
+#include <config.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -20,6 +22,7 @@
 #include "header_manifest.h"
 #include "prog_cache.h"
 #include "program.h"
+#include "uapi_compat.h"
 #include "util.h"
 
 /* The maps user space needs, by the names the BPF text gives them. */
@@ -98,11 +101,25 @@ static void add_flag(struct program_cflags *cf, char *flag)
 
 void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 			  const struct counter_offsets *offsets,
-			  const struct attach_method *method)
+			  const struct attach_method *method,
+			  const struct kfeatures *kf,
+			  const char *headers_source)
 {
+	char *uapi = NULL;
+
 	memset(cf, 0, sizeof(*cf));
+	/* Only these paths include kernel headers (see the BPF text). */
+	if (headers_source && (method->reads_structs || !offsets))
+		uapi = uapi_compat_defs(headers_source,
+					LIBBCC_LIBDIR "/" LIBBCC_SONAME);
+	if (uapi) {
+		add_flag(cf, xasprintf("-DTCPLIFE_UAPI_COMPAT=%s", uapi));
+		free(uapi);
+	}
 	if (method->cflag)
 		add_flag(cf, xstrdup(method->cflag));
+	if (!kfeature_usable(kf, KF_PROBE_READ_KERNEL))
+		add_flag(cf, xstrdup("-DTCPLIFE_NO_PROBE_READ_KERNEL"));
 	for (int i = 0; offsets && i < NR_KERNEL_OFFSETS; i++)
 		/* struct sock's own fields: for the raw tracepoint only. */
 		if (!kernel_offset_raw_tp(i) || method->sock_offsets)

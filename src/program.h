@@ -7,6 +7,7 @@
 #include "attach.h"
 #include "bpf_image.h"
 #include "btf_offsets.h"
+#include "kfeatures.h"
 #include "kheaders.h"
 #include "options.h"
 
@@ -22,11 +23,15 @@ struct program_cflags {
 
 /*
  * OFFSETS may be NULL: the program then takes the counters' layout from
- * the kernel headers.  METHOD is the resolved one (attach_resolve).
+ * the kernel headers.  METHOD is the resolved one (attach_resolve).  KF
+ * says which helpers the kernel has.  HEADERS_SOURCE (may be NULL) is the
+ * headers' source half, for the uapi structs libbcc's copy lacks.
  */
 void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 			  const struct counter_offsets *offsets,
-			  const struct attach_method *method);
+			  const struct attach_method *method,
+			  const struct kfeatures *kf,
+			  const char *headers_source);
 void program_cflags_free(struct program_cflags *cf);
 
 /* Descriptors of the loaded program and of the maps user space uses. */

@@ -12,13 +12,18 @@ struct tracefs {
 	bool mounted_here;	/* we mounted it, in our own mount namespace */
 };
 
+/* Where libbcc needs tracefs, and how a user mounts it there. */
+const char *tracefs_libbcc_dir(void);
+const char *tracefs_mount_command(void);
+
 /* Finds tracefs without changing anything; dir is NULL when absent. */
 void tracefs_probe(struct tracefs *tfs);
 
 /*
- * Finds tracefs; when absent, moves the process into a mount namespace of
- * its own and mounts it there at TRACEFS_DIR (nosuid, nodev, noexec), so
- * no other process sees or depends on that mount.  Returns 0 or -errno.
+ * Finds tracefs where libbcc looks for it; when absent there, moves the
+ * process into a mount namespace of its own and mounts it there (nosuid,
+ * nodev, noexec; with debugfs for libbcc before 0.26), so no other
+ * process sees or depends on that mount.  Returns 0 or -errno.
  */
 int tracefs_ensure(struct tracefs *tfs);
 

@@ -145,3 +145,34 @@ int path_is_file(const char *path)
 
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
+
+int cpu_list_read(const char *path, int **list)
+{
+	char buf[4096], *p = buf;
+	int n = 0, cap = 64;
+	int err = read_small_file(path, buf, sizeof(buf));
+
+	if (err < 0)
+		return err;
+	*list = xcalloc((size_t)cap, sizeof(**list));
+	while (*p && *p != '\n') {
+		char *end;
+		long first = strtol(p, &end, 10), last = first;
+
+		if (end == p)
+			break;
+		if (*end == '-')
+			last = strtol(end + 1, &end, 10);
+		for (long c = first; c <= last; c++) {
+			if (n == cap) {
+				cap *= 2;
+				*list = realloc(*list, (size_t)cap * sizeof(**list));
+				if (!*list)
+					die(EXIT_RUNTIME, "out of memory");
+			}
+			(*list)[n++] = (int)c;
+		}
+		p = *end == ',' ? end + 1 : end;
+	}
+	return n ? n : -ENOENT;
+}

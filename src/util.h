@@ -39,6 +39,12 @@ int read_small_file(const char *path, char *buf, size_t size);
 /* DIR/NAME into OUT; -ENAMETOOLONG when it does not fit. */
 int path_join(char *out, size_t size, const char *dir, const char *name);
 
+/*
+ * A CPU list file such as /sys/devices/system/cpu/online ("0-3,6,8-9")
+ * into a malloc()ed array; returns how many, or -errno.
+ */
+int cpu_list_read(const char *path, int **list);
+
 int path_is_dir(const char *path);
 int path_is_file(const char *path);
 

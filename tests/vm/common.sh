@@ -1,4 +1,4 @@
-# Shared by install-deps.sh and check-vm.sh: which Debian 6.1 kernel the VM boots.
+# Shared by install-deps.sh and check-vm.sh: which Debian kernels the guests boot.
 #
 # The guest must compile against headers that exactly match its kernel, so
 # the release is one whose linux-headers-R package is installed here and
@@ -65,6 +65,35 @@ vm_pick_archive_release_() {
 		ver=$(apt-cache policy "$name" | awk '$1 == "Candidate:" { print $2 }')
 		[ -n "$ver" ] && [ "$ver" != "(none)" ] || continue
 		apt-cache show "linux-image-$rel=$ver" > /dev/null 2>&1 || continue
+		echo "$rel $ver"
+		return 0
+	done
+	return 1
+}
+
+# Prints "RELEASE VERSION" of Debian 12's 6.12 kernel for the 6.12 guest:
+# the newest one already cached with its headers (reruns download nothing),
+# else the newest in the archive (bookworm-security) whose image and both
+# header packages exist at the same version.
+vm_pick_612_release_() {
+	for d in $(ls -d "$VM_CACHE"/6.12.*+deb12-amd64_* 2> /dev/null | sort -r -V); do
+		rel=${d##*/}
+		ver=${rel#*_}
+		rel=${rel%%_*}
+		[ -s "$d/vmlinuz" ] &&
+			[ -e "$d/headers/usr/src/linux-headers-$rel/include/generated/autoconf.h" ] ||
+			continue
+		echo "$rel $ver"
+		return 0
+	done
+	for name in $(apt-cache pkgnames linux-image-6.12. |
+		grep -E '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' | sort -r -V); do
+		rel=${name#linux-image-}
+		ver=$(apt-cache policy "$name" | awk '$1 == "Candidate:" { print $2 }')
+		[ -n "$ver" ] && [ "$ver" != "(none)" ] || continue
+		apt-cache show "linux-headers-$rel=$ver" > /dev/null 2>&1 &&
+			apt-cache show "linux-headers-${rel%-amd64}-common=$ver" \
+				> /dev/null 2>&1 || continue
 		echo "$rel $ver"
 		return 0
 	done

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs what `make check-vm` needs on Debian 12, as root: qemu, busybox-static, cpio, matching 6.1 headers.
+# Installs what `make check-vm` and `make check-vm-all` need on Debian 12, as root: qemu, busybox-static, cpio, debootstrap, matching 6.1 headers.
 #
 # The kernel image itself is not installed: check-vm.sh downloads it into
 # its cache and unpacks it there, so this host's boot setup is untouched.
@@ -14,8 +14,11 @@ fi
 apt-get update -q
 # busybox-static, not busybox: the initramfs has no libc to link against.
 # kmod is not needed: module dependencies are read from the .ko files.
+# debootstrap: the 5.10 guest's Debian 11 root; xz-utils and zstd unpack
+# compressed kernel modules (6.12) for the initramfs.
 apt-get install -y -q --no-install-recommends \
-	qemu-system-x86 busybox-static cpio gzip coreutils util-linux
+	qemu-system-x86 busybox-static cpio gzip coreutils util-linux \
+	debootstrap xz-utils zstd
 
 # Headers the guest kernel exactly matches.  Usually those already
 # installed for the tool's own build (linux-headers-amd64) qualify.

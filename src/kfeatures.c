@@ -1,0 +1,112 @@
+/*
+ * Which BPF helpers the running kernel offers.  Kernels gain helpers over
+ * the years (bpf_probe_read_kernel in 5.5, bpf_get_current_ancestor_cgroup_id
+ * in 5.6), and distributions backport them, so each is tried rather than
+ * inferred from the release: a program calling only that helper is loaded,
+ * next to one calling nothing; when only the first is refused, the helper
+ * is missing.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/bpf.h>
+
+#include "kfeatures.h"
+
+/* Helper numbers are kernel ABI; older uapi headers may lack the names. */
+#define HELPER_PROBE_READ_KERNEL 113
+#define HELPER_GET_CURRENT_ANCESTOR_CGROUP_ID 123
+
+#define INSN(c, d, s, o, i) \
+	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), \
+			    .off = (o), .imm = (i) })
+#define MOV_IMM(d, i)	INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
+#define MOV_REG(d, s)	INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
+#define ADD_IMM(d, i)	INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
+#define CALL(h)		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, h)
+#define EXIT()		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+
+/* 0 when the kernel accepts the program, else -errno. */
+static int try_load(const struct bpf_insn *insns, unsigned int n)
+{
+	union bpf_attr attr;
+	long fd;
+
+	memset(&attr, 0, sizeof(attr));
+	/* A tracepoint program (4.7+): unlike kprobes, no kernel version. */
+	attr.prog_type = BPF_PROG_TYPE_TRACEPOINT;
+	attr.insns = (uint64_t)(uintptr_t)insns;
+	attr.insn_cnt = n;
+	attr.license = (uint64_t)(uintptr_t)"GPL";
+	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (fd < 0)
+		return -errno;
+	close((int)fd);
+	return 0;
+}
+
+static bool pretended_missing(const char *helper)
+{
+	const char *list = getenv("TCPLIFE_TEST_MISSING_HELPERS");
+	size_t len = strlen(helper);
+
+	for (const char *p = list; p && *p; p += strcspn(p, ","), p += !!*p)
+		if (!strncmp(p, helper, len) && (p[len] == ',' || !p[len]))
+			return true;
+	return false;
+}
+
+void kfeatures_probe(struct kfeatures *kf)
+{
+	static const struct bpf_insn nothing[] = { MOV_IMM(0, 0), EXIT() };
+	static const struct bpf_insn read_kernel[] = {
+		MOV_REG(1, 10), ADD_IMM(1, -8), MOV_IMM(2, 8), MOV_IMM(3, 0),
+		CALL(HELPER_PROBE_READ_KERNEL), MOV_IMM(0, 0), EXIT(),
+	};
+	static const struct bpf_insn ancestor[] = {
+		MOV_IMM(1, 0), CALL(HELPER_GET_CURRENT_ANCESTOR_CGROUP_ID),
+		MOV_IMM(0, 0), EXIT(),
+	};
+	static const struct {
+		const struct bpf_insn *insns;
+		unsigned int n;
+	} progs[KF_COUNT] = {
+		[KF_PROBE_READ_KERNEL] = { read_kernel, 7 },
+		[KF_ANCESTOR_CGROUP_ID] = { ancestor, 4 },
+	};
+	bool can_probe = try_load(nothing, 2) == 0;
+
+	kf->f[KF_PROBE_READ_KERNEL] = (struct kfeature){
+		"bpf_probe_read_kernel", "5.5", "the program",
+		"bpf_probe_read instead", KFEATURE_UNKNOWN,
+	};
+	kf->f[KF_ANCESTOR_CGROUP_ID] = (struct kfeature){
+		"bpf_get_current_ancestor_cgroup_id", "5.6", "--cgroup",
+		"--cgroup refused", KFEATURE_UNKNOWN,
+	};
+	for (int i = 0; i < KF_COUNT; i++) {
+		struct kfeature *f = &kf->f[i];
+		int err;
+
+		if (pretended_missing(f->helper)) {
+			f->state = KFEATURE_MISSING;
+			continue;
+		}
+		if (!can_probe)
+			continue;
+		/* The verifier says EINVAL for an unknown helper. */
+		err = try_load(progs[i].insns, progs[i].n);
+		f->state = !err ? KFEATURE_PRESENT :
+			   err == -EINVAL ? KFEATURE_MISSING : KFEATURE_UNKNOWN;
+	}
+}
+
+bool kfeature_usable(const struct kfeatures *kf, int id)
+{
+	return kf->f[id].state != KFEATURE_MISSING;
+}

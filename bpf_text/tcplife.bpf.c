@@ -438,8 +438,8 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 
 /* A field of struct sock, at the offset kernel BTF gave for it. */
 #define SK_READ(dst, field) \
-	bpf_probe_read_kernel(&(dst), sizeof(dst), \
-			      (void *)(skp + TCPLIFE_SK_##field##_OFFSET))
+	tcplife_read_kernel(&(dst), sizeof(dst), \
+			    (void *)(skp + TCPLIFE_SK_##field##_OFFSET))
 
 /* TP_PROTO(const struct sock *sk, const int oldstate, const int newstate) */
 RAW_TRACEPOINT_PROBE(inet_sock_set_state)
@@ -473,15 +473,15 @@ RAW_TRACEPOINT_PROBE(inet_sock_set_state)
 	ev.rport = dport;
 #endif
 	if (ev.family == TCPLIFE_AF_INET) {
-		bpf_probe_read_kernel(ev.laddr, 4,
-				      (void *)(skp + TCPLIFE_SK_SADDR_OFFSET));
-		bpf_probe_read_kernel(ev.raddr, 4,
-				      (void *)(skp + TCPLIFE_SK_DADDR_OFFSET));
+		tcplife_read_kernel(ev.laddr, 4,
+				    (void *)(skp + TCPLIFE_SK_SADDR_OFFSET));
+		tcplife_read_kernel(ev.raddr, 4,
+				    (void *)(skp + TCPLIFE_SK_DADDR_OFFSET));
 	} else {
-		bpf_probe_read_kernel(ev.laddr, 16, (void *)(skp +
-				      TCPLIFE_SK_V6_SADDR_OFFSET));
-		bpf_probe_read_kernel(ev.raddr, 16, (void *)(skp +
-				      TCPLIFE_SK_V6_DADDR_OFFSET));
+		tcplife_read_kernel(ev.laddr, 16, (void *)(skp +
+				TCPLIFE_SK_V6_SADDR_OFFSET));
+		tcplife_read_kernel(ev.raddr, 16, (void *)(skp +
+				TCPLIFE_SK_V6_DADDR_OFFSET));
 	}
 	submit_session(ctx, skp, &ev, verdict);
 	return 0;

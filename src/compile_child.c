@@ -61,7 +61,7 @@ static int resolve(void *lib, const char *name, void *fnp)
 
 static int open_libbcc(struct libbcc *bcc)
 {
-	void *lib = dlopen(LIBBCC_SONAME, RTLD_NOW | RTLD_LOCAL);
+	void *lib = dlopen(LIBBCC_SONAME, RTLD_LAZY | RTLD_LOCAL);
 
 	if (!lib) {
 		fprintf(stderr, "%s: cannot load the BPF compiler: %s "
@@ -180,6 +180,7 @@ child_main(int out, const char *text, const char *const *argv, int argc,
 	void *mod, *buf;
 	size_t len;
 
+	ksym_lookup_enable();
 	/* Before dlopen(): LLVM's initialisers may read it too. */
 	if (set_child_environment(kernel_source) < 0 || open_libbcc(&bcc) < 0)
 		_exit(2);

@@ -26,4 +26,10 @@ int compile_in_child(const char *text, const char *const *argv, int argc,
 		     unsigned int prog_type, struct bpf_image *img,
 		     char **deps, size_t *deps_len);
 
+/*
+ * In the compile child only: answer libbcc's kernel-symbol existence checks
+ * by a short scan (src/ksym_lookup.c) instead of its full symbol table.
+ */
+void ksym_lookup_enable(void);
+
 #endif

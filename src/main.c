@@ -191,7 +191,8 @@ int main(int argc, char **argv)
 	struct host host;
 	struct program_cflags cf = { .count = 0 };
 	struct loaded_program lp = LOADED_PROGRAM_INIT;
-	struct program_cache_opts cache;
+	struct compiler cc = COMPILER_INIT;
+	struct program_cache_opts cache = { .compiler = &cc };
 	struct attachment att = { .fd = -1 };
 	struct perf_stream ps = { .ncpus = 0 };
 	struct drops drops = { .seen = NULL, .values = NULL, .read_failed = false };
@@ -225,6 +226,13 @@ int main(int argc, char **argv)
 	/* A path that cannot be written fails before the slow part. */
 	if (output_init(&out, &opts) < 0)
 		goto cleanup;
+	/*
+	 * Without the cache a compile is certain: fork the compile child now,
+	 * so that it loads libbcc on the other CPU while this process reads
+	 * BTF, finds headers and mounts tracefs.
+	 */
+	if (opts.no_cache)
+		compiler_start(&cc);	/* on failure, retried when needed */
 	host_discover(&host, &opts);
 	if (choose_attach_method(&host, &opts) < 0 ||
 	    host_check_headers(&host, &opts) < 0)
@@ -287,6 +295,7 @@ int main(int argc, char **argv)
 	output_report(&out);
 
 cleanup_host:
+	compiler_stop(&cc);
 	detach_program(&att);
 	perf_stream_close(&ps);
 	drops_close(&drops);

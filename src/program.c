@@ -258,19 +258,18 @@ static void size_maps(struct bpf_image *img, const struct program_cflags *cf)
 	}
 }
 
-int program_load(const char *text, const struct program_cflags *cf,
-		 const struct kheaders *kh, const struct attach_method *method,
-		 const char *tracefs_dir, const struct program_cache_opts *cache,
-		 struct loaded_program *lp)
+int program_build(const char *text, const struct program_cflags *cf,
+		  const struct kheaders *kh, const struct attach_method *method,
+		  const char *tracefs_dir, const struct program_cache_opts *cache,
+		  struct bpf_image *img, bool *from_cache)
 {
 	const char *argv[PROGRAM_MAX_CFLAGS + 8];
 	const char *cargv[PROGRAM_MAX_CFLAGS + 8];
 	char *owned[8 + NR_SIZED], *format = NULL;
-	int argc = 0, nowned = 0, err;
+	int argc = 0, nowned = 0, err = 0;
 	struct prog_cache_key key;
-	struct bpf_image img;
-	bool cached = false;
 
+	*from_cache = false;
 	for (int i = 0; i < cf->count; i++)
 		argv[argc++] = cf->flag[i];
 	argc = add_build_includes(kh, argv, argc, owned, &nowned);
@@ -292,26 +291,26 @@ int program_load(const char *text, const struct program_cflags *cf,
 			in.tracepoint_format = format;
 		}
 		prog_cache_key(&in, &key);
-		cached = prog_cache_lookup(cache->dir, &key,
-					   cache->any_headers, &img) == 0;
+		*from_cache = prog_cache_lookup(cache->dir, &key,
+						cache->any_headers, img) == 0;
 	}
-	if (!cached) {
+	if (!*from_cache) {
 		struct header_manifest m;
 		char *deps;
 		size_t dlen;
 
 		child_cflags(argv, argc, cargv, owned, &nowned);
-		err = compile_in_child(text, cargv, argc, kh->source_dir,
-				       method->func, method->prog_type, &img,
-				       &deps, &dlen);
+		err = compiler_compile(cache->compiler, text, cargv, argc,
+				       kh->source_dir, method->func,
+				       method->prog_type, img, &deps, &dlen);
 		if (err)
 			goto out;
-		size_maps(&img, cf);
+		size_maps(img, cf);
 		err = check_headers_read(deps, dlen, kh, cache->any_headers,
 					 &m);
 		free(deps);
 		if (err) {
-			bpf_image_free(&img);
+			bpf_image_free(img);
 			goto out;
 		}
 		/*
@@ -320,15 +319,30 @@ int program_load(const char *text, const struct program_cflags *cf,
 		 * be written only costs the next start.
 		 */
 		if (cache->dir && m.n)
-			prog_cache_store(cache->dir, &key, &m, &img);
+			prog_cache_store(cache->dir, &key, &m, img);
 		manifest_free(&m);
 	}
-	err = load_image(&img, lp);
-	bpf_image_free(&img);
 out:
 	for (int i = 0; i < nowned; i++)
 		free(owned[i]);
 	free(format);
+	return err;
+}
+
+int program_load(const char *text, const struct program_cflags *cf,
+		 const struct kheaders *kh, const struct attach_method *method,
+		 const char *tracefs_dir, const struct program_cache_opts *cache,
+		 struct loaded_program *lp)
+{
+	struct bpf_image img;
+	bool from_cache;
+	int err = program_build(text, cf, kh, method, tracefs_dir, cache,
+				&img, &from_cache);
+
+	if (err)
+		return err;
+	err = load_image(&img, lp);
+	bpf_image_free(&img);
 	return err;
 }
 

@@ -89,6 +89,27 @@ static int fill_port_filters(const struct loaded_program *lp,
 	return err;
 }
 
+/*
+ * --warm-cache: the program these options select, compiled and stored
+ * under the key a start with the same options looks up, and nothing
+ * loaded.
+ */
+static int warm_cache(const struct program_cflags *cf, const struct host *h,
+		      const struct program_cache_opts *cache)
+{
+	struct bpf_image img;
+	bool from_cache;
+
+	if (program_build(tcplife_bpf_text, cf, &h->kh, h->method, h->tfs.dir,
+			  cache, &img, &from_cache) < 0)
+		return EXIT_RUNTIME;
+	bpf_image_free(&img);
+	note_msg("the program for %s is %s %s", h->uts.release,
+		 from_cache ? "already cached in" : "now cached in",
+		 cache->dir);
+	return EXIT_OK;
+}
+
 static uint64_t monotonic_ns(void)
 {
 	struct timespec ts;
@@ -224,7 +245,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	/* A path that cannot be written fails before the slow part. */
-	if (output_init(&out, &opts) < 0)
+	if (!opts.warm_cache && output_init(&out, &opts) < 0)
 		goto cleanup;
 	/*
 	 * Without the cache a compile is certain: fork the compile child now,
@@ -241,6 +262,11 @@ int main(int argc, char **argv)
 	program_cflags_build(&cf, &opts, host_offsets(&host), host.method);
 	cache.dir = opts.no_cache ? NULL : opts.cache_dir;
 	cache.any_headers = opts.allow_untrusted_headers;
+	cache.must_store = opts.warm_cache;
+	if (opts.warm_cache) {
+		status = warm_cache(&cf, &host, &cache);
+		goto cleanup_host;
+	}
 	if (program_load(tcplife_bpf_text, &cf, &host.kh, host.method,
 			 host.tfs.dir, &cache, &lp) < 0 ||
 	    fill_port_filters(&lp, &opts) < 0)
@@ -278,6 +304,7 @@ int main(int argc, char **argv)
 
 	attach_ns = monotonic_ns();
 	err = output_start(&out, attach_ns);
+	compiler_stop(&cc);	/* it has finished exiting by now */
 	if (err == 0)
 		err = trace_loop(&ps, &out, &drops, &wait_mask,
 				 opts.duration ? attach_ns +

@@ -258,6 +258,25 @@ static void size_maps(struct bpf_image *img, const struct program_cflags *cf)
 	}
 }
 
+/*
+ * A cache that cannot be written only costs the next start, unless
+ * storing is the point (--warm-cache): then a program without a header
+ * manifest, or one the cache refused, is an error.
+ */
+static int store(const struct program_cache_opts *cache,
+		 const struct prog_cache_key *key,
+		 const struct header_manifest *m, struct bpf_image *img)
+{
+	int err = m->n ? prog_cache_store(cache->dir, key, m, img) : -ENODATA;
+
+	if (!err || !cache->must_store)
+		return 0;
+	error_msg("cannot store the compiled program in %s: %s", cache->dir,
+		  m->n ? strerror(-err) : "no list of the headers it read");
+	bpf_image_free(img);
+	return err;
+}
+
 int program_build(const char *text, const struct program_cflags *cf,
 		  const struct kheaders *kh, const struct attach_method *method,
 		  const char *tracefs_dir, const struct program_cache_opts *cache,
@@ -315,11 +334,10 @@ int program_build(const char *text, const struct program_cflags *cf,
 		}
 		/*
 		 * Only with a manifest: an entry that cannot be checked
-		 * against its headers is never stored.  A cache that cannot
-		 * be written only costs the next start.
+		 * against its headers is never stored.
 		 */
-		if (cache->dir && m.n)
-			prog_cache_store(cache->dir, &key, &m, img);
+		if (cache->dir)
+			err = store(cache, &key, &m, img);
 		manifest_free(&m);
 	}
 out:

@@ -51,6 +51,7 @@ void loaded_program_close(struct loaded_program *lp);
 struct program_cache_opts {
 	const char *dir;
 	bool any_headers;	/* --allow-untrusted-headers */
+	bool must_store;	/* a program not stored is an error */
 	struct compiler *compiler;
 };
 

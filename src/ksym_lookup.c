@@ -125,6 +125,12 @@ static int scan_kallsyms(const char *name, uint64_t *addr)
 	f = fopen("/proc/kallsyms", "re");
 	if (!f)
 		return -1;
+	/*
+	 * stdio would read 1 KiB at a time (the file's st_blksize), and the
+	 * kernel seeks its symbol iterator again at every read: 64 KiB reads
+	 * take a fifth of the time.
+	 */
+	setvbuf(f, NULL, _IOFBF, 64 * 1024);
 	while (found < 0 && fgets(line, sizeof(line), f))
 		if (line_defines(line, name, addr))
 			found = 0;

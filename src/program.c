@@ -292,6 +292,12 @@ int program_build(const char *text, const struct program_cflags *cf,
 	for (int i = 0; i < cf->count; i++)
 		argv[argc++] = cf->flag[i];
 	argc = add_build_includes(kh, argv, argc, owned, &nowned);
+	/*
+	 * libbcc compiles with -g for the BTF it would load with the
+	 * program; the image is loaded without BTF, so the debug info only
+	 * cost time (the instructions are the same).  Last -g* wins.
+	 */
+	argv[argc++] = "-g0";
 
 	if (cache->dir) {
 		struct prog_cache_input in = {

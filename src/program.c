@@ -96,6 +96,26 @@ static void add_flag(struct program_cflags *cf, char *flag)
 	cf->flag[cf->count++] = flag;
 }
 
+/*
+ * A text that reads no kernel struct (a tracepoint, offsets from BTF)
+ * includes no kernel header of its own; libbcc's helpers.h still includes
+ * <linux/log2.h> and <asm/page.h>, and uses them only in macros this text
+ * never expands (ring buffers, stack traces).  Defining their include
+ * guards skips them and what they pull in (bitops, page tables): a
+ * quarter of the compile, which clang parses three times.  A guard named
+ * otherwise on some release only means the header is parsed.
+ */
+static void skip_unused_headers(struct program_cflags *cf)
+{
+	const char *arch = kheaders_arch();
+
+	add_flag(cf, xstrdup("-D_LINUX_LOG2_H"));
+	if (!strcmp(arch, "x86"))
+		add_flag(cf, xstrdup("-D_ASM_X86_PAGE_H"));
+	else if (!strcmp(arch, "arm64"))
+		add_flag(cf, xstrdup("-D__ASM_PAGE_H"));
+}
+
 void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 			  const struct counter_offsets *offsets,
 			  const struct attach_method *method)
@@ -106,6 +126,8 @@ void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 	for (int i = 0; offsets && i < NR_KERNEL_OFFSETS; i++)
 		add_flag(cf, xasprintf("-D%s=%ld", kernel_offset_macro(i),
 				       offsets->off[i]));
+	if (offsets && !method->reads_structs)
+		skip_unused_headers(cf);
 	if (opts->pid)
 		add_flag(cf, xasprintf("-DFILTER_PID=%lu", opts->pid));
 	if (opts->filter_uid)

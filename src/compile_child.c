@@ -1,33 +1,30 @@
 /*
- * Compiling the BPF text with libbcc in a short-lived child process.
+ * The compile child: loads libbcc, compiles one request, sends the image.
  *
  * The tool runs for hours; linking libbcc would keep LLVM's ~100 MiB in it
  * for nothing after the first second.  So the tool never links libbcc: a
  * forked child dlopen()s it, compiles, writes a bpf_image to a pipe and
- * exits.  The parent loads the image with the small libbcc_bpf.
+ * exits.  The parent (src/compiler.c) loads the image with the small
+ * libbcc_bpf.  The child loads libbcc before it reads its request, so that
+ * the parent can fork it early and do its own setup meanwhile.
  */
 #define _GNU_SOURCE
 #include <config.h>
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bcc/bcc_common.h>
 
 #include "compile_child.h"
+#include "fdio.h"
 #include "util.h"
 
-#define MAX_IMAGE_SIZE (4u << 20)
 
 /*
  * The part of libbcc's C API the child uses: a field name and the function
@@ -56,13 +53,16 @@ struct libbcc {
 	LIBBCC_FUNCTIONS(LIBBCC_FIELD)
 };
 
+/* Why libbcc is unusable; printed only if a compile is asked for. */
+static char load_error[512];
+
 static int resolve(void *lib, const char *name, void *fnp)
 {
 	void *sym = dlsym(lib, name);
 
 	if (!sym) {
-		fprintf(stderr, "%s: %s has no %s\n", PROGRAM_NAME,
-			LIBBCC_SONAME, name);
+		snprintf(load_error, sizeof(load_error), "%s has no %s",
+			 LIBBCC_SONAME, name);
 		return -1;
 	}
 	memcpy(fnp, &sym, sizeof(sym));
@@ -71,12 +71,14 @@ static int resolve(void *lib, const char *name, void *fnp)
 
 static int open_libbcc(struct libbcc *bcc)
 {
-	void *lib = dlopen(LIBBCC_SONAME, RTLD_NOW | RTLD_LOCAL);
+	/* Lazy: most of the 5,700 PLT slots of libbcc, clang and LLVM are
+	 * never called here. */
+	void *lib = dlopen(LIBBCC_SONAME, RTLD_LAZY | RTLD_LOCAL);
 	int err = 0;
 
 	if (!lib) {
-		fprintf(stderr, "%s: cannot load the BPF compiler: %s "
-			"(install libbpfcc)\n", PROGRAM_NAME, dlerror());
+		snprintf(load_error, sizeof(load_error), "cannot load the BPF "
+			 "compiler: %s (install libbpfcc)", dlerror());
 		return -1;
 	}
 #define LIBBCC_RESOLVE(field, fn) err |= resolve(lib, #fn, &bcc->field);
@@ -123,21 +125,35 @@ static int image_from_module(const struct libbcc *bcc, void *mod,
 	return 0;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+/*
+ * The request, as compiler.c writes it: the program type (native unsigned
+ * int), then NUL-terminated strings: text, kernel source, function, cflags.
+ */
+struct request {
+	unsigned int prog_type;
+	const char *text, *kernel_source, *func;
+	const char *argv[COMPILE_MAX_CFLAGS];
+	int argc;
+};
+
+static int parse_request(char *buf, size_t len, struct request *rq)
 {
-	const char *p = buf;
+	const char **fields[] = { &rq->text, &rq->kernel_source, &rq->func };
+	char *p = buf + sizeof(rq->prog_type), *end = buf + len;
 
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+	if (len <= sizeof(rq->prog_type) || end[-1] != '\0')
+		return -1;
+	memcpy(&rq->prog_type, buf, sizeof(rq->prog_type));
+	rq->argc = 0;
+	for (size_t i = 0; p < end; i++, p += strlen(p) + 1) {
+		if (i < 3)
+			*fields[i] = p;
+		else if (rq->argc < COMPILE_MAX_CFLAGS)
+			rq->argv[rq->argc++] = p;
+		else
 			return -1;
-		p += n;
-		len -= (size_t)n;
 	}
-	return 0;
+	return rq->func ? 0 : -1;
 }
 
 /*
@@ -157,190 +173,63 @@ const char *const *compile_child_environment(void)
 	return child_environment;
 }
 
-/* Replaces the environment with child_environment plus the headers. */
-static int set_child_environment(const char *kernel_source)
+/* Replaces the environment with child_environment. */
+static int set_child_environment(void)
 {
 	if (clearenv() != 0)
 		return -1;
 	for (const char *const *e = child_environment; *e; e++)
 		if (putenv((char *)*e) != 0)
 			return -1;
-	/* libbcc finds headers only through this variable or uname -r. */
-	return setenv("BCC_KERNEL_SOURCE", kernel_source, 1);
-}
-
-static void __attribute__((noreturn))
-child_main(int out, const char *text, const char *const *argv, int argc,
-	   const char *kernel_source, const char *func,
-	   unsigned int prog_type)
-{
-	struct libbcc bcc;
-	struct bpf_image img;
-	void *mod, *buf;
-	size_t len;
-
-	/* Before dlopen(): LLVM's initialisers may read it too. */
-	if (set_child_environment(kernel_source) < 0 || open_libbcc(&bcc) < 0)
-		_exit(2);
-	mod = bcc.create(text, 0, (const char **)argv, argc, true, NULL);
-	if (!mod)
-		_exit(1);
-	if (image_from_module(&bcc, mod, func, prog_type, &img) < 0 ||
-	    bpf_image_serialize(&img, &buf, &len) < 0 ||
-	    write_all(out, buf, len) < 0)
-		_exit(2);
-	/* No cleanup: exiting is the cheapest way to free the compiler. */
-	_exit(0);
-}
-
-static ssize_t read_image(int fd, char **out)
-{
-	size_t cap = 64 * 1024, len = 0;
-	char *buf = malloc(cap);
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *bigger;
-
-			if (cap >= MAX_IMAGE_SIZE) {
-				free(buf);
-				return -EFBIG;
-			}
-			bigger = realloc(buf, cap * 2);
-			if (!bigger) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	*out = buf;
-	return (ssize_t)len;
-}
-
-/*
- * What the compiler read comes back as clang's own dependency list
- * (-MD -MF), written to a memfd: no file name anyone else could reach.
- */
-#define MAX_DEPS_SIZE (4u << 20)
-
-static int read_deps(int fd, char **deps, size_t *deps_len)
-{
-	struct stat st;
-	char *buf;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (st.st_size <= 0 || st.st_size > MAX_DEPS_SIZE)
-		return -EBADMSG;
-	buf = malloc((size_t)st.st_size);
-	if (!buf)
-		return -ENOMEM;
-	if (pread(fd, buf, (size_t)st.st_size, 0) != st.st_size) {
-		free(buf);
-		return -EIO;
-	}
-	*deps = buf;
-	*deps_len = (size_t)st.st_size;
 	return 0;
 }
 
-int compile_in_child(const char *text, const char *const *argv, int argc,
-		     const char *kernel_source, const char *func,
-		     unsigned int prog_type, struct bpf_image *img,
-		     char **deps, size_t *deps_len)
+void compile_child_main(int request_fd, int image_fd)
 {
-	int pipefd[2], status, err, deps_fd;
-	const char **full = xcalloc((size_t)argc + 4, sizeof(*full));
-	char *buf = NULL, *deps_path;
-	ssize_t len;
-	pid_t pid;
+	struct request rq = { .func = NULL };
+	bool loaded;
+	struct libbcc bcc;
+	struct bpf_image img;
+	void *mod, *buf;
+	char *req;
+	ssize_t reqlen;
+	size_t len;
 
-	*deps = NULL;
-	*deps_len = 0;
-	deps_fd = memfd_create("tcplife-bcc-deps", MFD_CLOEXEC);
-	if (deps_fd < 0) {
-		free(full);
-		return -errno;
+	ksym_lookup_enable();
+	/* Before dlopen(): LLVM's initialisers may read it too. */
+	if (set_child_environment() < 0)
+		_exit(2);
+	loaded = open_libbcc(&bcc) == 0;
+	reqlen = read_all(request_fd, &req, COMPILE_MAX_REQUEST);
+	if (reqlen <= 0)	/* the parent found the program elsewhere */
+		_exit(0);
+	if (!loaded) {
+		fprintf(stderr, "%s: %s\n", PROGRAM_NAME, load_error);
+		_exit(2);
 	}
-	deps_path = xasprintf("/proc/self/fd/%d", deps_fd);
-	for (int i = 0; i < argc; i++)
-		full[i] = argv[i];
-	full[argc] = "-MD";
-	full[argc + 1] = "-MF";
-	full[argc + 2] = deps_path;
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		err = -errno;
-		goto out_deps;
+	if (parse_request(req, (size_t)reqlen, &rq) < 0) {
+		fprintf(stderr, "%s: internal error: a malformed compile "
+			"request\n", PROGRAM_NAME);
+		_exit(2);
 	}
-	fflush(NULL);	/* the child must not repeat buffered output */
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		close(pipefd[0]);
-		close(pipefd[1]);
-		goto out_deps;
-	}
-	if (pid == 0) {
-		close(pipefd[0]);
-		child_main(pipefd[1], text, full, argc + 3, kernel_source,
-			   func, prog_type);
-	}
-	close(pipefd[1]);
-	len = read_image(pipefd[0], &buf);
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			err = -errno;
-			free(buf);
-			goto out_deps;
-		}
-	}
-
-	if (WIFSIGNALED(status)) {
-		error_msg("the BPF compiler was killed by signal %d (%s)",
-			  WTERMSIG(status), strsignal(WTERMSIG(status)));
-		err = -EINTR;
-	} else if (WEXITSTATUS(status) == 1) {
-		error_msg("compiling the BPF program against the headers in "
-			  "%s failed (see the compiler's messages above); "
-			  "try --kernel-headers with headers for this kernel",
-			  kernel_source);
-		err = -EINVAL;
-	} else if (WEXITSTATUS(status) != 0) {
-		err = -EIO;	/* the child said why */
-	} else if (len < 0) {
-		error_msg("reading the compiled program failed: %s",
-			  strerror((int)-len));
-		err = (int)len;
-	} else {
-		err = bpf_image_parse(buf, (size_t)len, img);
-		if (err)
-			error_msg("internal error: the compiler returned a "
-				  "malformed program image");
-	}
-	free(buf);
-	/* Without a list, the caller cannot cache or check the headers. */
-	if (!err && read_deps(deps_fd, deps, deps_len) < 0)
-		*deps = NULL;
-out_deps:
-	close(deps_fd);
-	free(deps_path);
-	free(full);
-	return err;
+	/*
+	 * libbcc finds headers only through this variable or uname -r, and
+	 * reads it when it compiles, not when it is loaded.
+	 */
+	if (setenv("BCC_KERNEL_SOURCE", rq.kernel_source, 1) < 0)
+		_exit(2);
+	mod = bcc.create(rq.text, 0, rq.argv, rq.argc, true, NULL);
+	if (!mod)
+		_exit(1);
+	if (image_from_module(&bcc, mod, rq.func, rq.prog_type, &img) < 0 ||
+	    bpf_image_serialize(&img, &buf, &len) < 0 ||
+	    write_all(image_fd, buf, len) < 0)
+		_exit(2);
+	/*
+	 * The parent takes the image at end of file: closing now spares it
+	 * the wait for this exit, which unmaps over 100 MiB.  No other
+	 * cleanup: exiting is the cheapest way to free the compiler.
+	 */
+	close(image_fd);
+	_exit(0);
 }

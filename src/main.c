@@ -90,6 +90,27 @@ static int fill_port_filters(const struct loaded_program *lp,
 	return err;
 }
 
+/*
+ * --warm-cache: the program these options select, compiled and stored
+ * under the key a start with the same options looks up, and nothing
+ * loaded.
+ */
+static int warm_cache(const struct program_cflags *cf, const struct host *h,
+		      const struct program_cache_opts *cache)
+{
+	struct bpf_image img;
+	bool from_cache;
+
+	if (program_build(tcplife_bpf_text, cf, &h->kh, h->method, h->tfs.dir,
+			  cache, &img, &from_cache) < 0)
+		return EXIT_RUNTIME;
+	bpf_image_free(&img);
+	note_msg("the program for %s is %s %s", h->uts.release,
+		 from_cache ? "already cached in" : "now cached in",
+		 cache->dir);
+	return EXIT_OK;
+}
+
 static uint64_t monotonic_ns(void)
 {
 	struct timespec ts;
@@ -192,7 +213,8 @@ int main(int argc, char **argv)
 	struct host host;
 	struct program_cflags cf = { .count = 0 };
 	struct loaded_program lp = LOADED_PROGRAM_INIT;
-	struct program_cache_opts cache;
+	struct compiler cc = COMPILER_INIT;
+	struct program_cache_opts cache = { .compiler = &cc };
 	struct attachment att = { .fd = -1 };
 	struct perf_stream ps = { .ncpus = 0 };
 	struct drops drops = { .seen = NULL, .values = NULL, .read_failed = false };
@@ -224,8 +246,15 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	/* A path that cannot be written fails before the slow part. */
-	if (output_init(&out, &opts) < 0)
+	if (!opts.warm_cache && output_init(&out, &opts) < 0)
 		goto cleanup;
+	/*
+	 * Without the cache a compile is certain: fork the compile child now,
+	 * so that it loads libbcc on the other CPU while this process reads
+	 * BTF, finds headers and mounts tracefs.
+	 */
+	if (opts.no_cache)
+		compiler_start(&cc);	/* on failure, retried when needed */
 	host_discover(&host, &opts);
 	if (choose_attach_method(&host, &opts) < 0 ||
 	    host_check_headers(&host, &opts) < 0 ||
@@ -236,6 +265,11 @@ int main(int argc, char **argv)
 			     &host.kf, host.kh.source_dir);
 	cache.dir = opts.no_cache ? NULL : opts.cache_dir;
 	cache.any_headers = opts.allow_untrusted_headers;
+	cache.must_store = opts.warm_cache;
+	if (opts.warm_cache) {
+		status = warm_cache(&cf, &host, &cache);
+		goto cleanup_host;
+	}
 	if (program_load(tcplife_bpf_text, &cf, &host.kh, host.method,
 			 host.tfs.dir, &cache, &lp) < 0 ||
 	    fill_port_filters(&lp, &opts) < 0)
@@ -273,6 +307,7 @@ int main(int argc, char **argv)
 
 	attach_ns = monotonic_ns();
 	err = output_start(&out, attach_ns);
+	compiler_stop(&cc);	/* it has finished exiting by now */
 	if (err == 0)
 		err = trace_loop(&ps, &out, &drops, &wait_mask,
 				 opts.duration ? attach_ns +
@@ -290,6 +325,7 @@ int main(int argc, char **argv)
 	output_report(&out);
 
 cleanup_host:
+	compiler_stop(&cc);
 	detach_program(&att);
 	perf_stream_close(&ps);
 	drops_close(&drops);

@@ -29,6 +29,7 @@ enum long_only_option {
 	OPT_PERF_PAGES,
 	OPT_CACHE_DIR,
 	OPT_NO_CACHE,
+	OPT_WARM_CACHE,
 	OPT_CGROUP,
 	OPT_MAP_ENTRIES,
 	OPT_USER,
@@ -75,6 +76,7 @@ static const struct option long_options[] = {
 	{ "perf-pages", required_argument, NULL, OPT_PERF_PAGES },
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+	{ "warm-cache", no_argument, NULL, OPT_WARM_CACHE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -199,6 +201,9 @@ static int handle_option(int c, char *arg, struct options *opts)
 	case OPT_NO_CACHE:
 		opts->no_cache = true;
 		return 0;
+	case OPT_WARM_CACHE:
+		opts->warm_cache = true;
+		return 0;
 	case OPT_PERF_PAGES:
 		return parse_perf_pages(arg, &opts->perf_pages);
 	}
@@ -211,6 +216,10 @@ static int handle_option(int c, char *arg, struct options *opts)
 /* Combinations that make no sense; each reported. */
 static int check_combinations(const struct options *opts)
 {
+	if (opts->warm_cache && opts->no_cache) {
+		error_msg("--warm-cache and --no-cache exclude each other");
+		return -EINVAL;
+	}
 	if (opts->ipv4_only && opts->ipv6_only) {
 		error_msg("-4/--ipv4 and -6/--ipv6 exclude each other");
 		return -EINVAL;

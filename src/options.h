@@ -48,6 +48,7 @@ struct options {
 	unsigned long perf_pages;	/* per CPU, a power of two; 0: auto */
 	const char *cache_dir;
 	bool no_cache;
+	bool warm_cache;	/* --warm-cache: compile into the cache, exit */
 	const char *user;	/* --user: run as this account once attached */
 	const char *output;	/* --output: append rows here, not stdout */
 };

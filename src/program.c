@@ -99,6 +99,26 @@ static void add_flag(struct program_cflags *cf, char *flag)
 	cf->flag[cf->count++] = flag;
 }
 
+/*
+ * A text that reads no kernel struct (a tracepoint, offsets from BTF)
+ * includes no kernel header of its own; libbcc's helpers.h still includes
+ * <linux/log2.h> and <asm/page.h>, and uses them only in macros this text
+ * never expands (ring buffers, stack traces).  Defining their include
+ * guards skips them and what they pull in (bitops, page tables): a
+ * quarter of the compile, which clang parses three times.  A guard named
+ * otherwise on some release only means the header is parsed.
+ */
+static void skip_unused_headers(struct program_cflags *cf)
+{
+	const char *arch = kheaders_arch();
+
+	add_flag(cf, xstrdup("-D_LINUX_LOG2_H"));
+	if (!strcmp(arch, "x86"))
+		add_flag(cf, xstrdup("-D_ASM_X86_PAGE_H"));
+	else if (!strcmp(arch, "arm64"))
+		add_flag(cf, xstrdup("-D__ASM_PAGE_H"));
+}
+
 void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 			  const struct counter_offsets *offsets,
 			  const struct attach_method *method,
@@ -126,6 +146,8 @@ void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 			add_flag(cf, xasprintf("-D%s=%ld",
 					       kernel_offset_macro(i),
 					       offsets->off[i]));
+	if (offsets && !method->reads_structs)
+		skip_unused_headers(cf);
 	if (opts->pid)
 		add_flag(cf, xasprintf("-DFILTER_PID=%lu", opts->pid));
 	if (opts->filter_uid)
@@ -278,22 +300,46 @@ static void size_maps(struct bpf_image *img, const struct program_cflags *cf)
 	}
 }
 
-int program_load(const char *text, const struct program_cflags *cf,
-		 const struct kheaders *kh, const struct attach_method *method,
-		 const char *tracefs_dir, const struct program_cache_opts *cache,
-		 struct loaded_program *lp)
+/*
+ * A cache that cannot be written only costs the next start, unless
+ * storing is the point (--warm-cache): then a program without a header
+ * manifest, or one the cache refused, is an error.
+ */
+static int store(const struct program_cache_opts *cache,
+		 const struct prog_cache_key *key,
+		 const struct header_manifest *m, struct bpf_image *img)
+{
+	int err = m->n ? prog_cache_store(cache->dir, key, m, img) : -ENODATA;
+
+	if (!err || !cache->must_store)
+		return 0;
+	error_msg("cannot store the compiled program in %s: %s", cache->dir,
+		  m->n ? strerror(-err) : "no list of the headers it read");
+	bpf_image_free(img);
+	return err;
+}
+
+int program_build(const char *text, const struct program_cflags *cf,
+		  const struct kheaders *kh, const struct attach_method *method,
+		  const char *tracefs_dir, const struct program_cache_opts *cache,
+		  struct bpf_image *img, bool *from_cache)
 {
 	const char *argv[PROGRAM_MAX_CFLAGS + 8];
 	const char *cargv[PROGRAM_MAX_CFLAGS + 8];
 	char *owned[8 + NR_SIZED], *format = NULL;
-	int argc = 0, nowned = 0, err;
+	int argc = 0, nowned = 0, err = 0;
 	struct prog_cache_key key;
-	struct bpf_image img;
-	bool cached = false;
 
+	*from_cache = false;
 	for (int i = 0; i < cf->count; i++)
 		argv[argc++] = cf->flag[i];
 	argc = add_build_includes(kh, argv, argc, owned, &nowned);
+	/*
+	 * libbcc compiles with -g for the BTF it would load with the
+	 * program; the image is loaded without BTF, so the debug info only
+	 * cost time (the instructions are the same).  Last -g* wins.
+	 */
+	argv[argc++] = "-g0";
 
 	if (cache->dir) {
 		struct prog_cache_input in = {
@@ -312,43 +358,57 @@ int program_load(const char *text, const struct program_cflags *cf,
 			in.tracepoint_format = format;
 		}
 		prog_cache_key(&in, &key);
-		cached = prog_cache_lookup(cache->dir, &key,
-					   cache->any_headers, &img) == 0;
+		*from_cache = prog_cache_lookup(cache->dir, &key,
+						cache->any_headers, img) == 0;
 	}
-	if (!cached) {
+	if (!*from_cache) {
 		struct header_manifest m;
 		char *deps;
 		size_t dlen;
 
 		child_cflags(argv, argc, cargv, owned, &nowned);
-		err = compile_in_child(text, cargv, argc, kh->source_dir,
-				       method->func, method->prog_type, &img,
-				       &deps, &dlen);
+		err = compiler_compile(cache->compiler, text, cargv, argc,
+				       kh->source_dir, method->func,
+				       method->prog_type, img, &deps, &dlen);
 		if (err)
 			goto out;
-		size_maps(&img, cf);
+		size_maps(img, cf);
 		err = check_headers_read(deps, dlen, kh, cache->any_headers,
 					 &m);
 		free(deps);
 		if (err) {
-			bpf_image_free(&img);
+			bpf_image_free(img);
 			goto out;
 		}
 		/*
 		 * Only with a manifest: an entry that cannot be checked
-		 * against its headers is never stored.  A cache that cannot
-		 * be written only costs the next start.
+		 * against its headers is never stored.
 		 */
-		if (cache->dir && m.n)
-			prog_cache_store(cache->dir, &key, &m, &img);
+		if (cache->dir)
+			err = store(cache, &key, &m, img);
 		manifest_free(&m);
 	}
-	err = load_image(&img, lp);
-	bpf_image_free(&img);
 out:
 	for (int i = 0; i < nowned; i++)
 		free(owned[i]);
 	free(format);
+	return err;
+}
+
+int program_load(const char *text, const struct program_cflags *cf,
+		 const struct kheaders *kh, const struct attach_method *method,
+		 const char *tracefs_dir, const struct program_cache_opts *cache,
+		 struct loaded_program *lp)
+{
+	struct bpf_image img;
+	bool from_cache;
+	int err = program_build(text, cf, kh, method, tracefs_dir, cache,
+				&img, &from_cache);
+
+	if (err)
+		return err;
+	err = load_image(&img, lp);
+	bpf_image_free(&img);
 	return err;
 }
 

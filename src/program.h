@@ -8,6 +8,7 @@
 #include "bpf_image.h"
 #include "btf_offsets.h"
 #include "kfeatures.h"
+#include "compile_child.h"
 #include "kheaders.h"
 #include "options.h"
 
@@ -48,18 +49,30 @@ struct loaded_program {
 void loaded_program_close(struct loaded_program *lp);
 
 /*
- * Where compiled programs are cached (dir NULL disables the cache), and
- * whether headers that others than root could change may be used.
+ * Where compiled programs are cached (dir NULL disables the cache),
+ * whether headers that others than root could change may be used, and
+ * the compile child to use on a miss (started early, or here).
  */
 struct program_cache_opts {
 	const char *dir;
 	bool any_headers;	/* --allow-untrusted-headers */
+	bool must_store;	/* a program not stored is an error */
+	struct compiler *compiler;
 };
 
 /*
- * Produces the program for this run (from the cache, or compiled against
- * KH in a child process), loads it and returns its descriptors.  On failure
- * nothing stays loaded and a message has been printed; -errno.
+ * Produces the program for this run as an image to load: from the cache,
+ * or compiled against KH in the compile child and then stored in the
+ * cache.  *FROM_CACHE says which.  Returns 0 or -errno, with a message.
+ */
+int program_build(const char *text, const struct program_cflags *cf,
+		  const struct kheaders *kh, const struct attach_method *method,
+		  const char *tracefs_dir, const struct program_cache_opts *cache,
+		  struct bpf_image *img, bool *from_cache);
+
+/*
+ * program_build(), then loads the image and returns its descriptors.  On
+ * failure nothing stays loaded and a message has been printed; -errno.
  */
 int program_load(const char *text, const struct program_cflags *cf,
 		 const struct kheaders *kh, const struct attach_method *method,

@@ -25,7 +25,6 @@
 #include "fdio.h"
 #include "util.h"
 
-
 /*
  * The part of libbcc's C API the child uses: a field name and the function
  * it is resolved from.  Each pointer has the type of libbcc's own

@@ -5,8 +5,12 @@
 #
 # Usage (as root, from the build tree): bench/burst_skips.sh [SESSIONS [WORKERS [HOLD_MS]]]
 # Prints, per method: rows kept of the session sides, and what the tool
-# reported as skipped runs and losses.
+# reported as skipped runs and losses.  BPFTRACE_PROGRAM replaces the
+# bpftrace program, e.g. a slow one that makes skipped runs likely:
+#   'tracepoint:sock:inet_sock_set_state { $i = 0;
+#    while ($i < 6000) { @c = count(); $i++; } }'
 n=${1:-9000} j=${2:-8} hold=${3:-0}
+: "${BPFTRACE_PROGRAM:=tracepoint:sock:inet_sock_set_state { @[args->newstate] = count(); }}"
 top=$(cd "$(dirname "$0")/.." && pwd)
 tool=$top/tcplife-bcc workload=$top/tests/tcp_workload
 dir=$(mktemp -d) || exit 1
@@ -17,8 +21,7 @@ for cmd in /usr/sbin/tcplife bpftrace "$tool" "$workload"; do
 done
 for method in tracepoint raw_tracepoint; do
 	/usr/sbin/tcplife > /dev/null 2>&1 & core=$!
-	bpftrace -e 'tracepoint:sock:inet_sock_set_state { @[args->newstate] = count(); }' \
-		> "$dir/bt" 2>&1 & bt=$!
+	bpftrace -e "$BPFTRACE_PROGRAM" > "$dir/bt" 2>&1 & bt=$!
 	"$tool" --cache-dir "$dir/cache" --attach "$method" -s > "$dir/rows" 2> "$dir/err" &
 	t=$!
 	i=0

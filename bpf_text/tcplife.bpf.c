@@ -200,8 +200,12 @@ static __always_inline void record_owner(struct sock_state *st)
  * of the owning task (connect, close/shutdown), so the current task there is
  * the owner; the final CLOSE often runs in softirq context, where it is not.
  * The first owner recorded wins.
+ *
+ * An accepted socket is born in SYN_RECV without a call to tcp_set_state(),
+ * so the kprobe first sees it going from SYN_RECV to ESTABLISHED: OLDSTATE
+ * tells it is a server's.
  */
-static __always_inline void note_state(u64 skp, int newstate)
+static __always_inline void note_state(u64 skp, int oldstate, int newstate)
 {
 	struct sock_state fresh = {}, *st;
 
@@ -223,7 +227,8 @@ static __always_inline void note_state(u64 skp, int newstate)
 			return;
 		}
 		fresh.start_ns = bpf_ktime_get_ns();
-		fresh.flags = SOCK_STARTED;
+		fresh.flags = SOCK_STARTED |
+			      (oldstate == TCP_SYN_RECV ? SOCK_SERVER : 0);
 		if (socks.insert(&skp, &fresh) == -E2BIG)
 			mark_untracked(skp);
 	} else if (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK) {
@@ -454,7 +459,7 @@ RAW_TRACEPOINT_PROBE(inet_sock_set_state)
 	if (protocol != IPPROTO_TCP)
 		return 0;
 	if (newstate != TCP_CLOSE) {
-		note_state(skp, newstate);
+		note_state(skp, oldstate, newstate);
 		return 0;
 	}
 	verdict = finish_session(skp, oldstate, &ev);
@@ -496,7 +501,7 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 	if (args->protocol != IPPROTO_TCP)
 		return 0;
 	if (args->newstate != TCP_CLOSE) {
-		note_state(skp, args->newstate);
+		note_state(skp, args->oldstate, args->newstate);
 		return 0;
 	}
 
@@ -527,12 +532,14 @@ int on_tcp_set_state(struct pt_regs *ctx, struct sock *sk, int state)
 	struct tcplife_event ev = {};
 	u64 skp = (u64)sk;
 	int verdict;
+	/* Not changed yet at tcp_set_state()'s entry: the old state. */
+	int oldstate = sk->__sk_common.skc_state;
 
 	if (state != TCP_CLOSE) {
-		note_state(skp, state);
+		note_state(skp, oldstate, state);
 		return 0;
 	}
-	verdict = finish_session(skp, sk->__sk_common.skc_state, &ev);
+	verdict = finish_session(skp, oldstate, &ev);
 	if (verdict == SESSION_SKIP)
 		return 0;
 

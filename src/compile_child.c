@@ -13,10 +13,13 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bcc/bcc_common.h>
@@ -183,6 +186,32 @@ static int set_child_environment(void)
 	return 0;
 }
 
+/*
+ * The parent may have moved into a mount namespace of its own, to mount
+ * tracefs, after it forked this child: libbcc reads the tracepoint's
+ * format file, so the child follows it there.  Whoever could unshare the
+ * namespace can enter it.
+ */
+static int join_parent_mounts(void)
+{
+	char path[64];
+	struct stat mine, theirs;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)getppid());
+	if (stat("/proc/self/ns/mnt", &mine) < 0 || stat(path, &theirs) < 0)
+		return -errno;
+	if (mine.st_dev == theirs.st_dev && mine.st_ino == theirs.st_ino)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWNS) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 void compile_child_main(int request_fd, int image_fd)
 {
 	struct request rq = { .func = NULL };
@@ -193,6 +222,7 @@ void compile_child_main(int request_fd, int image_fd)
 	char *req;
 	ssize_t reqlen;
 	size_t len;
+	int err;
 
 	ksym_lookup_enable();
 	/* Before dlopen(): LLVM's initialisers may read it too. */
@@ -209,6 +239,13 @@ void compile_child_main(int request_fd, int image_fd)
 	if (parse_request(req, (size_t)reqlen, &rq) < 0) {
 		fprintf(stderr, "%s: internal error: a malformed compile "
 			"request\n", PROGRAM_NAME);
+		_exit(2);
+	}
+	err = join_parent_mounts();
+	if (err < 0) {
+		fprintf(stderr, "%s: the compiler cannot enter the tool's "
+			"mount namespace (where tracefs is): %s\n",
+			PROGRAM_NAME, strerror(-err));
 		_exit(2);
 	}
 	/*

@@ -52,9 +52,16 @@ void ksym_lookup_enable(void)
 	fast_lookups = true;
 }
 
+/*
+ * libbcc's own definition.  Not RTLD_NEXT: libbcc is loaded RTLD_LOCAL,
+ * outside the global scope RTLD_NEXT searches (Debian 11's 0.18 calls
+ * these through its PLT and found nothing); a lookup through its own
+ * handle starts with libbcc itself.
+ */
 static void *next_symbol(const char *name)
 {
-	void *sym = dlsym(RTLD_NEXT, name);
+	void *lib = dlopen(LIBBCC_SONAME, RTLD_LAZY | RTLD_NOLOAD);
+	void *sym = lib ? dlsym(lib, name) : NULL;
 
 	if (!sym) {
 		fprintf(stderr, "%s: libbcc has no %s\n", PROGRAM_NAME, name);

@@ -24,6 +24,7 @@ set linetype 2 lc rgb '#d95f02'
 set linetype 3 lc rgb '#7570b3'
 set linetype 4 lc rgb '#66c2a5'
 set linetype 5 lc rgb '#1b9e77'
+set linetype 6 lc rgb '#e7298a'
 
 set multiplot layout 2,3 title charttitle noenhanced
 

@@ -68,6 +68,9 @@ NS_MARK = "TCPLIFE_COMPARE_PRIVATE_MOUNTS"
 BPF_STATS = "/proc/sys/kernel/bpf_stats_enabled"
 TRACEFS = "/sys/kernel/tracing"
 COLD = "tcplife-bcc --no-cache"
+# auto attaches by raw tracepoint where BTF allows: the classic tracepoint
+# is measured too, as a kernel without BTF (or an older libbcc) runs it.
+CLASSIC = "tcplife-bcc --attach tracepoint"
 
 # name, binary, Debian package, what it is
 REFERENCE_TOOLS = [
@@ -266,10 +269,23 @@ def tool_commands(opts):
         notes["tcplife-bcc"] = ("as installed: it starts from its cache of "
                                 "compiled programs (--cache-dir), filled by "
                                 "an unmeasured start before the first round")
+    if "tcplife-bcc" in opts.tools and _attaches_raw(opts):
+        cmds[CLASSIC] = {"argv": cmds["tcplife-bcc"]["argv"] +
+                         ["--attach", "tracepoint"]}
+        notes[CLASSIC] = ("cached like the column beside it, attached to "
+                          "the classic tracepoint instead of the raw one "
+                          "auto picks here")
     names = [t for t in opts.tools if t != "tcplife-bcc"]
     if "tcplife-bcc" in opts.tools:
-        names += [COLD, "tcplife-bcc"] if COLD in cmds else ["tcplife-bcc"]
+        names += [c for c in (COLD, CLASSIC) if c in cmds] + ["tcplife-bcc"]
     return {t: cmds[t] for t in names}, {t: notes[t] for t in notes if t in names}
+
+
+def _attaches_raw(opts):
+    p = subprocess.run([opts.tcplife_bcc, "--info"], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, text=True, check=False)
+    return re.search(r"^attach method: *raw_tracepoint", p.stdout,
+                     re.M) is not None
 
 
 def _has_no_cache(opts):
@@ -288,7 +304,7 @@ def versions(opts):
     p = subprocess.run([opts.tcplife_bcc, "--version"], stdout=subprocess.PIPE,
                        stderr=subprocess.DEVNULL, text=True, check=False)
     v["tcplife-bcc"] = "this project: BCC, C; " + (p.stdout.split("\n")[0] or "?")
-    v[COLD] = v["tcplife-bcc"]
+    v[COLD] = v[CLASSIC] = v["tcplife-bcc"]
     return v
 
 
@@ -340,8 +356,9 @@ def run_rounds(opts, cmds):
     runs = {s: [] for s in slots}
     raw = os.path.join(opts.out, "raw")
     os.makedirs(raw, exist_ok=True)
-    if COLD in cmds:
-        warm_cache(opts, cmds["tcplife-bcc"], raw)
+    for warm in ("tcplife-bcc", CLASSIC):
+        if COLD in cmds and warm in cmds:
+            warm_cache(opts, cmds[warm], raw)
     for r in range(opts.rounds):
         # Rotating the order spreads drift (page cache, TIME_WAIT sockets,
         # other load) over all tools instead of charging it to one.

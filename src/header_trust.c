@@ -19,13 +19,27 @@
 /* Links followed in one path, as the kernel's own limit. */
 #define MAX_LINKS 40
 
-static int judge(const char *path, const struct stat *st,
+/*
+ * A root-owned sticky directory (/tmp) that others can write is fine on
+ * the way to something else: none but root can rename or remove what root
+ * owns in it, and the next component must be root's.  As the last
+ * component it is not, since anyone could add a header to it.
+ */
+static bool sticky_parent(const struct stat *st, bool parent)
+{
+	return parent && S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX) &&
+	       st->st_uid == 0;
+}
+
+static int judge(const char *path, const struct stat *st, bool parent,
 		 struct header_trust_problem *why)
 {
 	const char *what = NULL;
 
 	if (st->st_uid != 0)
 		what = "is not owned by root";
+	else if (sticky_parent(st, parent))
+		what = NULL;
 	else if (!S_ISLNK(st->st_mode) && (st->st_mode & S_IWGRP) &&
 		 st->st_gid != 0)
 		what = "is writable by its group";
@@ -57,7 +71,7 @@ int header_path_trusted(const char *path, struct header_trust_problem *why)
 		return -ENAMETOOLONG;
 	if (lstat("/", &st) < 0)
 		return -errno;
-	if (judge("/", &st, why) < 0)
+	if (judge("/", &st, path[strspn(path, "/")] != '\0', why) < 0)
 		return -EPERM;
 	done[0] = '\0';
 	for (char *p = todo;;) {
@@ -84,7 +98,8 @@ int header_path_trusted(const char *path, struct header_trust_problem *why)
 			done[dlen + 1 + len] = '\0';
 			if (lstat(done, &st) < 0)
 				return -errno;
-			if (judge(done, &st, why) < 0)
+			if (judge(done, &st, p[len + strspn(p + len, "/")] != '\0',
+				  why) < 0)
 				return -EPERM;
 			looked = true;
 		}

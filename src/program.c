@@ -377,6 +377,7 @@ int program_build(const char *text, const struct program_cflags *cf,
 					 &m);
 		free(deps);
 		if (err) {
+			manifest_free(&m);
 			bpf_image_free(img);
 			goto out;
 		}

@@ -37,6 +37,24 @@ tool_() {
 }
 
 TRACER_PID="" RESERVE_PID=""
+# make_logs_dir_: makes ./logs for a tool that leaves root once attached.
+# Where the test directory is out of other users' reach (a directory on
+# its path without o+x, such as mktemp -d's), a world-traversable
+# directory under /tmp stands in, linked from ./logs.
+LOGS_TMP_=
+make_logs_dir_() {
+	d_=$TESTDIR
+	while [ "$d_" != / ] && [ -n "$(find "$d_" -maxdepth 0 -perm -o+x)" ]; do
+		d_=$(dirname "$d_")
+	done
+	if [ "$d_" = / ]; then
+		mkdir logs
+	else
+		LOGS_TMP_=$(mktemp -d /tmp/tcplife-logs.XXXXXX) &&
+			chmod 0755 "$LOGS_TMP_" && ln -s "$LOGS_TMP_" logs
+	fi
+}
+
 cleanup_() {
 	status=$?
 	if [ -n "$TRACER_PID" ]; then
@@ -47,6 +65,7 @@ cleanup_() {
 		kill -TERM "$RESERVE_PID" 2>/dev/null
 		wait "$RESERVE_PID" 2>/dev/null
 	fi
+	[ -z "$LOGS_TMP_" ] || rm -rf "$LOGS_TMP_"
 	if [ "$status" -eq 0 ]; then
 		cd "$abs_top_builddir" && rm -rf "$TESTDIR"
 	fi

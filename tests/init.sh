@@ -37,7 +37,8 @@ tool_() {
 }
 
 TRACER_PID="" RESERVE_PID=""
-# make_logs_dir_: makes ./logs for a tool that leaves root once attached.
+# make_logs_dir_: makes ./logs for a tool that leaves root once attached,
+# and sets LOGS_DIR to a path of it the tool can reach.
 # Where the test directory is out of other users' reach (a directory on
 # its path without o+x, such as mktemp -d's), a world-traversable
 # directory under /tmp stands in, linked from ./logs.
@@ -48,10 +49,12 @@ make_logs_dir_() {
 		d_=$(dirname "$d_")
 	done
 	if [ "$d_" = / ]; then
+		LOGS_DIR=$TESTDIR/logs
 		mkdir logs
 	else
 		LOGS_TMP_=$(mktemp -d /tmp/tcplife-logs.XXXXXX) &&
-			chmod 0755 "$LOGS_TMP_" && ln -s "$LOGS_TMP_" logs
+			chmod 0755 "$LOGS_TMP_" && ln -s "$LOGS_TMP_" logs &&
+			LOGS_DIR=$LOGS_TMP_
 	fi
 }
 

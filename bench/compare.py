@@ -68,8 +68,8 @@ NS_MARK = "TCPLIFE_COMPARE_PRIVATE_MOUNTS"
 BPF_STATS = "/proc/sys/kernel/bpf_stats_enabled"
 TRACEFS = "/sys/kernel/tracing"
 COLD = "tcplife-bcc --no-cache"
-# auto attaches by raw tracepoint where BTF allows: the classic tracepoint
-# is measured too, as a kernel without BTF (or an older libbcc) runs it.
+# auto attaches by BTF-typed raw tracepoint where BTF allows: the classic
+# tracepoint is measured too, as a kernel without BTF runs it.
 CLASSIC = "tcplife-bcc --attach tracepoint"
 
 # name, binary, Debian package, what it is
@@ -273,8 +273,8 @@ def tool_commands(opts):
         cmds[CLASSIC] = {"argv": cmds["tcplife-bcc"]["argv"] +
                          ["--attach", "tracepoint"]}
         notes[CLASSIC] = ("cached like the column beside it, attached to "
-                          "the classic tracepoint instead of the raw one "
-                          "auto picks here")
+                          "the classic tracepoint instead of the "
+                          "BTF-typed raw one auto picks here")
     names = [t for t in opts.tools if t != "tcplife-bcc"]
     if "tcplife-bcc" in opts.tools:
         names += [c for c in (COLD, CLASSIC) if c in cmds] + ["tcplife-bcc"]
@@ -284,7 +284,7 @@ def tool_commands(opts):
 def _attaches_raw(opts):
     p = subprocess.run([opts.tcplife_bcc, "--info"], stdout=subprocess.PIPE,
                        stderr=subprocess.DEVNULL, text=True, check=False)
-    return re.search(r"^attach method: *raw_tracepoint", p.stdout,
+    return re.search(r"^attach method: *(tp_btf|raw_tracepoint)", p.stdout,
                      re.M) is not None
 
 

@@ -5,8 +5,12 @@
  * User space specialises it with -D cflags rather than by editing the text:
  *   TCPLIFE_ATTACH_KPROBE       attach to tcp_set_state() instead of the
  *                               sock:inet_sock_set_state tracepoint
+ *   TCPLIFE_ATTACH_TP_BTF       attach to inet_sock_set_state as a
+ *                               BTF-typed tracepoint (tp_btf), reading the
+ *                               socket's fields with plain loads
  *   TCPLIFE_ATTACH_RAW_TP       attach to the raw inet_sock_set_state
- *                               tracepoint; TCPLIFE_SK_*_OFFSET give the
+ *                               tracepoint, reading them with the helper;
+ *                               for both, TCPLIFE_SK_*_OFFSET give the
  *                               offsets of struct sock's fields, from BTF
  *   TCPLIFE_RX_OFFSET, _TX_OFFSET, _RETRANS_OFFSET, _SRTT_OFFSET,
  *   TCPLIFE_SK_ERR_OFFSET, _SK_NET_OFFSET, _NET_INUM_OFFSET
@@ -91,6 +95,22 @@ enum {
 #define tcplife_read_kernel bpf_probe_read
 #else
 #define tcplife_read_kernel bpf_probe_read_kernel
+#endif
+
+/*
+ * Reads a member of struct sock proper, or of the struct net it points to.
+ * Under tp_btf the socket argument is typed by BTF, so the verifier allows
+ * a plain load (a fault reads as zero) and no helper is called: that is
+ * most of what tp_btf saves over the raw tracepoint, whose argument is a
+ * bare number.  The members of inet_sock and tcp_sock lie beyond struct
+ * sock, where a typed pointer may not reach, so they always take the
+ * helper (tcplife_read_kernel).
+ */
+#ifdef TCPLIFE_ATTACH_TP_BTF
+#define KERNEL_LOAD(dst, addr) ((dst) = *(__typeof__(dst) *)(addr))
+#else
+#define KERNEL_LOAD(dst, addr) \
+	tcplife_read_kernel(&(dst), sizeof(dst), (void *)(addr))
 #endif
 
 /*
@@ -380,10 +400,8 @@ static __always_inline int read_session_fields(u64 skp,
 	u32 srtt = 0;
 	int err = 0;
 
-	tcplife_read_kernel(&net, sizeof(net),
-			    (void *)(skp + TCPLIFE_SK_NET_OFFSET));
-	tcplife_read_kernel(&ev->netns, sizeof(ev->netns),
-			    (void *)(net + TCPLIFE_NET_INUM_OFFSET));
+	KERNEL_LOAD(net, skp + TCPLIFE_SK_NET_OFFSET);
+	KERNEL_LOAD(ev->netns, net + TCPLIFE_NET_INUM_OFFSET);
 #ifdef FILTER_NETNS
 	if (ev->netns != FILTER_NETNS)
 		return 0;
@@ -393,8 +411,7 @@ static __always_inline int read_session_fields(u64 skp,
 	tcplife_read_kernel(&srtt, sizeof(srtt),
 			    (void *)(skp + TCPLIFE_SRTT_OFFSET));
 	ev->srtt_us = srtt >> 3;	/* the kernel keeps 8 times the RTT */
-	tcplife_read_kernel(&err, sizeof(err),
-			    (void *)(skp + TCPLIFE_SK_ERR_OFFSET));
+	KERNEL_LOAD(err, skp + TCPLIFE_SK_ERR_OFFSET);
 	ev->sk_err = err;
 	return 1;
 }
@@ -439,36 +456,67 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 		count_drop(TCPLIFE_DROP_PERF_FULL);
 }
 
-#if defined(TCPLIFE_ATTACH_RAW_TP)
-
-/* A field of struct sock, at the offset kernel BTF gave for it. */
-#define SK_READ(dst, field) \
-	tcplife_read_kernel(&(dst), sizeof(dst), \
-			    (void *)(skp + TCPLIFE_SK_##field##_OFFSET))
-
-/* TP_PROTO(const struct sock *sk, const int oldstate, const int newstate) */
-RAW_TRACEPOINT_PROBE(inet_sock_set_state)
+/*
+ * What every entry does first with a state change: note it, or at the
+ * close decide about the session and fill EV's method-independent part.
+ * EV is zeroed only here, on the close path: at the top of an entry the
+ * zeroing would run for every state change, most of which send nothing.
+ * The entry then adds the endpoints, as it reads them, and submits.
+ */
+static __always_inline int session_change(u64 skp, int oldstate,
+					  int newstate,
+					  struct tcplife_event *ev)
 {
-	struct tcplife_event ev = {};
-	u64 skp = ctx->args[0];
-	int oldstate = (int)ctx->args[1], newstate = (int)ctx->args[2];
-	u16 protocol = 0, sport = 0, dport = 0;
-	int verdict;
-
-	SK_READ(protocol, PROTOCOL);
-	if (protocol != IPPROTO_TCP)
-		return 0;
 	if (newstate != TCP_CLOSE) {
 		note_state(skp, oldstate, newstate);
-		return 0;
+		return SESSION_SKIP;
 	}
-	verdict = finish_session(skp, oldstate, &ev);
+	__builtin_memset(ev, 0, sizeof(*ev));
+	return finish_session(skp, oldstate, ev);
+}
+
+#if defined(TCPLIFE_ATTACH_RAW_TP) || defined(TCPLIFE_ATTACH_TP_BTF)
+
+/*
+ * Both entries get the socket itself and read its fields at offsets from
+ * kernel BTF (see KERNEL_LOAD).
+ */
+#define SK_FIELD(field) (skp + TCPLIFE_SK_##field##_OFFSET)
+
+/* An IPv6 address of struct sock: two loads, or one helper call. */
+static __always_inline void sock_load_in6(u8 *dst, u64 addr)
+{
+#ifdef TCPLIFE_ATTACH_TP_BTF
+	u64 half[2];
+
+	KERNEL_LOAD(half[0], addr);
+	KERNEL_LOAD(half[1], addr + 8);
+	__builtin_memcpy(dst, half, 16);
+#else
+	tcplife_read_kernel(dst, 16, (void *)addr);
+#endif
+}
+
+/* TP_PROTO(const struct sock *sk, const int oldstate, const int newstate) */
+static __always_inline int on_sock_state(void *ctx, u64 skp, int oldstate,
+					 int newstate)
+{
+	struct tcplife_event ev;
+	u16 protocol = 0, sport = 0, dport = 0;
+	u32 daddr = 0;
+	int verdict;
+
+	KERNEL_LOAD(protocol, SK_FIELD(PROTOCOL));
+	if (protocol != IPPROTO_TCP)
+		return 0;
+	verdict = session_change(skp, oldstate, newstate, &ev);
 	if (verdict == SESSION_SKIP)
 		return 0;
 
-	SK_READ(ev.family, FAMILY);
-	SK_READ(sport, SPORT);
-	SK_READ(dport, DPORT);
+	KERNEL_LOAD(ev.family, SK_FIELD(FAMILY));
+	KERNEL_LOAD(dport, SK_FIELD(DPORT));
+	/* inet_sock's: the tracepoint's own sources. */
+	tcplife_read_kernel(&sport, sizeof(sport), (void *)SK_FIELD(SPORT));
 	/* Network byte order; the event has the host's. */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	ev.lport = __builtin_bswap16(sport);
@@ -478,36 +526,46 @@ RAW_TRACEPOINT_PROBE(inet_sock_set_state)
 	ev.rport = dport;
 #endif
 	if (ev.family == TCPLIFE_AF_INET) {
-		tcplife_read_kernel(ev.laddr, 4,
-				    (void *)(skp + TCPLIFE_SK_SADDR_OFFSET));
-		tcplife_read_kernel(ev.raddr, 4,
-				    (void *)(skp + TCPLIFE_SK_DADDR_OFFSET));
+		tcplife_read_kernel(ev.laddr, 4, (void *)SK_FIELD(SADDR));
+		KERNEL_LOAD(daddr, SK_FIELD(DADDR));
+		__builtin_memcpy(ev.raddr, &daddr, 4);
 	} else {
-		tcplife_read_kernel(ev.laddr, 16, (void *)(skp +
-				TCPLIFE_SK_V6_SADDR_OFFSET));
-		tcplife_read_kernel(ev.raddr, 16, (void *)(skp +
-				TCPLIFE_SK_V6_DADDR_OFFSET));
+		sock_load_in6(ev.laddr, SK_FIELD(V6_SADDR));
+		sock_load_in6(ev.raddr, SK_FIELD(V6_DADDR));
 	}
 	submit_session(ctx, skp, &ev, verdict);
 	return 0;
 }
+
+#ifdef TCPLIFE_ATTACH_TP_BTF
+/*
+ * A BTF-typed tracepoint (tp_btf): user space loads it as a tracing
+ * program bound to the tracepoint's BTF type.  Its context is the
+ * arguments, one u64 each.
+ */
+int tp_btf__inet_sock_set_state(u64 *ctx)
+{
+	return on_sock_state(ctx, ctx[0], (int)ctx[1], (int)ctx[2]);
+}
+#else
+RAW_TRACEPOINT_PROBE(inet_sock_set_state)
+{
+	return on_sock_state(ctx, ctx->args[0], (int)ctx->args[1],
+			     (int)ctx->args[2]);
+}
+#endif
 
 #elif !defined(TCPLIFE_ATTACH_KPROBE)
 
 TRACEPOINT_PROBE(sock, inet_sock_set_state)
 {
 	u64 skp = (u64)args->skaddr;
+	struct tcplife_event ev;
+	int verdict;
 
 	if (args->protocol != IPPROTO_TCP)
 		return 0;
-	if (args->newstate != TCP_CLOSE) {
-		note_state(skp, args->oldstate, args->newstate);
-		return 0;
-	}
-
-	struct tcplife_event ev = {};
-	int verdict = finish_session(skp, args->oldstate, &ev);
-
+	verdict = session_change(skp, args->oldstate, args->newstate, &ev);
 	if (verdict == SESSION_SKIP)
 		return 0;
 
@@ -529,17 +587,13 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 
 int on_tcp_set_state(struct pt_regs *ctx, struct sock *sk, int state)
 {
-	struct tcplife_event ev = {};
+	struct tcplife_event ev;
 	u64 skp = (u64)sk;
 	int verdict;
 	/* Not changed yet at tcp_set_state()'s entry: the old state. */
 	int oldstate = sk->__sk_common.skc_state;
 
-	if (state != TCP_CLOSE) {
-		note_state(skp, oldstate, state);
-		return 0;
-	}
-	verdict = finish_session(skp, oldstate, &ev);
+	verdict = session_change(skp, oldstate, state, &ev);
 	if (verdict == SESSION_SKIP)
 		return 0;
 

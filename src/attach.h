@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bpf_image.h"
 #include "btf_offsets.h"
 #include "tracefs.h"
 
@@ -24,6 +25,11 @@ struct attach_method {
 			  const struct counter_offsets *btf);
 	const char *unavailable;	/* why not, when it is not */
 	unsigned int prog_type;		/* BPF_PROG_TYPE_* */
+	/*
+	 * For a program bound at load to the tracepoint's BTF type
+	 * (TP_BTF_TYPE): its BPF_TRACE_* attach type; 0 for the others.
+	 */
+	unsigned int btf_attach_type;
 	const char *cflag;		/* selects the entry in the text, or NULL */
 	const char *func;		/* that entry's function name */
 	/*
@@ -71,6 +77,14 @@ const struct attach_method *attach_resolve(const struct attach_method *wanted,
  */
 int attach_check(const struct attach_method *method,
 		 const struct tracefs *tfs, const struct counter_offsets *btf);
+
+/*
+ * What METHOD's program is bound to at load, from BTF's type ids: zero
+ * (not bound) but for a BTF-typed method.
+ */
+void attach_load_target(const struct attach_method *method,
+			const struct counter_offsets *btf,
+			struct bpf_image_target *target);
 
 int attach_program(int prog_fd, const struct attach_method *method,
 		   struct attachment *att);

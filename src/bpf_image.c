@@ -5,8 +5,11 @@
  * pseudo map fd) are pointed at them.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bcc/libbpf.h>
@@ -198,7 +201,64 @@ static void close_maps(int *fds)
 	}
 }
 
-int bpf_image_load(const struct bpf_image *img, int *prog_fd,
+/*
+ * The last lines of the verifier's log, which say why; a tracing program's
+ * rejection is most likely an older verifier's, so it is worth showing.
+ */
+static void print_verifier_tail(const char *log)
+{
+	const char *tail = log + strlen(log);
+
+	for (int lines = 0; tail > log && lines < 4; lines++)
+		do
+			tail--;
+		while (tail > log && tail[-1] != '\n');
+	if (*tail)
+		fprintf(stderr, "%s", tail);
+}
+
+/*
+ * libbcc's loader has no portable way to bind a program to a BTF type (its
+ * signature for that changed between releases), so this one system call
+ * is made here.  libbcc has already raised RLIMIT_MEMLOCK, where a kernel
+ * before 5.11 needs it, when it created the maps.
+ */
+static int load_btf_bound(const struct bpf_image *img,
+			  const struct bpf_insn *insns,
+			  const struct bpf_image_target *target)
+{
+	static char log[65536];
+	union bpf_attr attr;
+	long fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = img->prog_type;
+	attr.expected_attach_type = target->expected_attach_type;
+	attr.attach_btf_id = target->attach_btf_id;
+	attr.insns = (uint64_t)(uintptr_t)insns;
+	attr.insn_cnt = img->insn_bytes / sizeof(*insns);
+	attr.license = (uint64_t)(uintptr_t)img->license;
+	attr.kern_version = img->kern_version;
+	/* Up to 15 characters, all of them allowed in a program's name. */
+	memcpy(attr.prog_name, img->func_name,
+	       strnlen(img->func_name, sizeof(attr.prog_name) - 1));
+	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (fd >= 0 || errno != EACCES)
+		return fd >= 0 ? (int)fd : -errno;
+	/* Rejected by the verifier: once more, for its reasons. */
+	log[0] = '\0';
+	attr.log_buf = (uint64_t)(uintptr_t)log;
+	attr.log_size = sizeof(log);
+	attr.log_level = 1;
+	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (fd >= 0)
+		return (int)fd;
+	print_verifier_tail(log);
+	return -EACCES;
+}
+
+int bpf_image_load(const struct bpf_image *img,
+		   const struct bpf_image_target *target, int *prog_fd,
 		   int fds[BPF_IMAGE_MAX_TABLES])
 {
 	struct bpf_insn *insns = NULL;
@@ -235,9 +295,14 @@ int bpf_image_load(const struct bpf_image *img, int *prog_fd,
 		error_msg("the compiled program refers to an unknown map");
 		goto out;
 	}
-	*prog_fd = bcc_prog_load(img->prog_type, img->func_name, insns,
-				 (int)img->insn_bytes, img->license,
-				 img->kern_version, 0, NULL, 0);
+	if (target && target->attach_btf_id) {
+		*prog_fd = load_btf_bound(img, insns, target);
+		errno = *prog_fd < 0 ? -*prog_fd : 0;
+	} else {
+		*prog_fd = bcc_prog_load(img->prog_type, img->func_name, insns,
+					 (int)img->insn_bytes, img->license,
+					 img->kern_version, 0, NULL, 0);
+	}
 	if (*prog_fd < 0) {
 		err = errno ? -errno : -EINVAL;
 		*prog_fd = -1;

@@ -64,12 +64,23 @@ int bpf_image_relocate(struct bpf_insn *insns, size_t count,
 int bpf_image_check_insns(const struct bpf_image *img);
 
 /*
+ * What a program bound to a kernel BTF type at load (a tp_btf program) is
+ * bound to: it depends on the running kernel, so it is not in the image.
+ */
+struct bpf_image_target {
+	uint32_t expected_attach_type;	/* BPF_TRACE_RAW_TP, ... */
+	uint32_t attach_btf_id;		/* in vmlinux BTF; 0: not bound */
+};
+
+/*
  * Creates the image's maps, points the instructions at them and loads the
- * program; the kernel verifier checks it as always.  On success *PROG_FD
+ * program (bound to TARGET when it names a type, else TARGET may be
+ * NULL); the kernel verifier checks it as always.  On success *PROG_FD
  * and MAP_FDS[i], the map of img->tables[i], are open and the caller's; on
  * failure nothing stays open.  Returns 0 or -errno.
  */
-int bpf_image_load(const struct bpf_image *img, int *prog_fd,
+int bpf_image_load(const struct bpf_image *img,
+		   const struct bpf_image_target *target, int *prog_fd,
 		   int map_fds[BPF_IMAGE_MAX_TABLES]);
 
 void bpf_image_free(struct bpf_image *img);

@@ -157,6 +157,11 @@ int btf_counter_offsets(const char *path, struct counter_offsets *off)
 		else if (off->off[i] < 0)
 			err = -ESRCH;
 	}
+	/* Absent before Linux 5.5, which cannot load tp_btf programs. */
+	off->tp_btf_id = btf__find_by_name_kind(btf, TP_BTF_TYPE,
+						BTF_KIND_TYPEDEF);
+	if (off->tp_btf_id <= 0)
+		off->tp_btf_id = -1;
 	btf__free(btf);
 	return err;
 }

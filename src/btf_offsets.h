@@ -33,8 +33,15 @@ enum kernel_offset {
 	NR_KERNEL_OFFSETS
 };
 
+/*
+ * The BTF type a BTF-typed tracepoint program (tp_btf) is bound to at load:
+ * the typedef the kernel generates for each tracepoint.
+ */
+#define TP_BTF_TYPE "btf_trace_inet_sock_set_state"
+
 struct counter_offsets {
 	long off[NR_KERNEL_OFFSETS];
+	long tp_btf_id;		/* TP_BTF_TYPE's id in vmlinux BTF, or -1 */
 };
 
 /*

@@ -216,6 +216,7 @@ int main(int argc, char **argv)
 	struct compiler cc = COMPILER_INIT;
 	struct program_cache_opts cache = { .compiler = &cc };
 	struct attachment att = { .fd = -1 };
+	struct bpf_image_target target;
 	struct perf_stream ps = { .ncpus = 0 };
 	struct drops drops = { .seen = NULL, .values = NULL, .read_failed = false };
 	struct output out = OUTPUT_INIT;
@@ -270,8 +271,9 @@ int main(int argc, char **argv)
 		status = warm_cache(&cf, &host, &cache);
 		goto cleanup_host;
 	}
+	attach_load_target(host.method, host_offsets(&host), &target);
 	if (program_load(tcplife_bpf_text, &cf, &host.kh, host.method,
-			 host.tfs.dir, &cache, &lp) < 0 ||
+			 host.tfs.dir, &cache, &target, &lp) < 0 ||
 	    fill_port_filters(&lp, &opts) < 0)
 		goto cleanup_host;
 

@@ -365,6 +365,7 @@ int prog_cache_store(const char *dir, const struct prog_cache_key *key,
 struct offsets_entry {
 	uint8_t boot[SHA256_DIGEST_SIZE];	/* boot_id, release, build */
 	int64_t off[NR_KERNEL_OFFSETS];
+	int64_t tp_btf_id;
 	uint8_t digest[SHA256_DIGEST_SIZE];	/* of the fields above */
 };
 
@@ -417,6 +418,9 @@ int prog_cache_offsets_lookup(const char *dir, struct counter_offsets *off)
 			return -ESTALE;
 		off->off[i] = (long)e.off[i];
 	}
+	if (e.tp_btf_id == 0 || e.tp_btf_id < -1)
+		return -ESTALE;
+	off->tp_btf_id = (long)e.tp_btf_id;
 	return 0;
 }
 
@@ -430,6 +434,7 @@ int prog_cache_offsets_store(const char *dir,
 		return -ENOENT;
 	for (int i = 0; i < NR_KERNEL_OFFSETS; i++)
 		e.off[i] = off->off[i];
+	e.tp_btf_id = off->tp_btf_id;
 	sha256(&e, offsetof(struct offsets_entry, digest), e.digest);
 	return write_private_entry(dir, OFFSETS_ENTRY, &e, sizeof(e));
 }

@@ -62,14 +62,16 @@ void loaded_program_close(struct loaded_program *lp)
  * Loads IMG and keeps the descriptors of the maps with a role; the program
  * holds its own references to every map it uses.
  */
-static int load_image(const struct bpf_image *img, struct loaded_program *lp)
+static int load_image(const struct bpf_image *img,
+		      const struct bpf_image_target *target,
+		      struct loaded_program *lp)
 {
 	int fds[BPF_IMAGE_MAX_TABLES];
 	int err = 0;
 
 	for (size_t i = 0; i < NR_ROLES; i++)
 		*role_fd(lp, &map_roles[i]) = -1;
-	err = bpf_image_load(img, &lp->prog_fd, fds);
+	err = bpf_image_load(img, target, &lp->prog_fd, fds);
 	if (err)
 		return err;
 	for (size_t r = 0; r < NR_ROLES && !err; r++) {
@@ -399,6 +401,7 @@ out:
 int program_load(const char *text, const struct program_cflags *cf,
 		 const struct kheaders *kh, const struct attach_method *method,
 		 const char *tracefs_dir, const struct program_cache_opts *cache,
+		 const struct bpf_image_target *target,
 		 struct loaded_program *lp)
 {
 	struct bpf_image img;
@@ -408,7 +411,7 @@ int program_load(const char *text, const struct program_cflags *cf,
 
 	if (err)
 		return err;
-	err = load_image(&img, lp);
+	err = load_image(&img, target, lp);
 	bpf_image_free(&img);
 	return err;
 }

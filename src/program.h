@@ -71,12 +71,14 @@ int program_build(const char *text, const struct program_cflags *cf,
 		  struct bpf_image *img, bool *from_cache);
 
 /*
- * program_build(), then loads the image and returns its descriptors.  On
- * failure nothing stays loaded and a message has been printed; -errno.
+ * program_build(), then loads the image (bound to TARGET, see
+ * attach_load_target) and returns its descriptors.  On failure nothing
+ * stays loaded and a message has been printed; -errno.
  */
 int program_load(const char *text, const struct program_cflags *cf,
 		 const struct kheaders *kh, const struct attach_method *method,
 		 const char *tracefs_dir, const struct program_cache_opts *cache,
+		 const struct bpf_image_target *target,
 		 struct loaded_program *lp);
 
 /* Fills a port bitmap map from SET. */

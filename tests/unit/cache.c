@@ -172,6 +172,7 @@ static void check_offsets(const char *dir)
 {
 	struct counter_offsets off = {
 		.off = { 1752, 1824, 2200, 1680, 284, 48, 176 },
+		.tp_btf_id = 91357,
 	}, got;
 	char path[PATH_MAX];
 	int fd;
@@ -180,7 +181,8 @@ static void check_offsets(const char *dir)
 	      "an empty cache");
 	CHECK(prog_cache_offsets_store(dir, &off) == 0, "offsets store");
 	CHECK(prog_cache_offsets_lookup(dir, &got) == 0 &&
-	      !memcmp(got.off, off.off, sizeof(off.off)),
+	      !memcmp(got.off, off.off, sizeof(off.off)) &&
+	      got.tp_btf_id == off.tp_btf_id,
 	      "offsets did not come back");
 	fd = -1;
 	if (snprintf(path, sizeof(path), "%s/btf-offsets", dir) <

@@ -39,6 +39,11 @@ struct attach_method {
 	bool reads_structs;
 	/* Whether it reads struct sock at offsets from BTF (-D flags). */
 	bool sock_offsets;
+	/*
+	 * Whether it needs tracefs mounted to be checked or attached; a
+	 * method that needs none spares the mount (and CAP_SYS_ADMIN).
+	 */
+	bool needs_tracefs;
 	/* File under tracefs whose content shapes the compiled program. */
 	const char *format_file;
 	int (*attach)(int prog_fd, struct attachment *att);

@@ -83,13 +83,21 @@ static const char *no_btf_reason(const struct host *h)
 int host_choose_attach(struct host *h, const struct options *opts,
 		       bool may_mount)
 {
-	int err = 0;
+	int err;
 
-	if (may_mount)
-		err = tracefs_ensure(&h->tfs);
-	else
-		tracefs_probe(&h->tfs);
+	tracefs_probe(&h->tfs);
 	h->method = attach_resolve(opts->attach, &h->tfs, host_offsets(h));
+	/*
+	 * A method bound through BTF needs no tracefs: then nothing is
+	 * mounted, and no mount namespace made (no CAP_SYS_ADMIN needed).
+	 */
+	if (!may_mount || (h->method && !h->method->needs_tracefs))
+		return 0;
+	err = tracefs_ensure(&h->tfs);
+	/* Where the events could not be seen, auto may now choose otherwise. */
+	if (!err)
+		h->method = attach_resolve(opts->attach, &h->tfs,
+					   host_offsets(h));
 	return err;
 }
 
@@ -193,7 +201,7 @@ static bool has_privileges(void)
 void host_print_info(struct host *h, const struct options *opts)
 {
 	const struct attach_method *m;
-	bool mountable;
+	bool mountable, mounted;
 
 	printf("kernel release:    %s\n", h->uts.release);
 	if (h->btf_err == 0)
@@ -235,7 +243,15 @@ void host_print_info(struct host *h, const struct options *opts)
 	/* libbcc before 0.26 needs it under debugfs (tracefs.c). */
 	mountable = (!h->tfs.dir || strcmp(h->tfs.dir, tracefs_libbcc_dir())) &&
 		    has_privileges();
-	if (host_choose_attach(h, opts, mountable) == 0 && mountable)
+	/* Mounted for this report whatever the method, so all can be seen. */
+	mounted = mountable && tracefs_ensure(&h->tfs) == 0;
+	host_choose_attach(h, opts, false);
+	if (mounted && h->method && !h->method->needs_tracefs)
+		printf("tracefs:           not mounted (not needed by %s; the "
+		       "methods that need it mount it at %s in the tool's "
+		       "own mount namespace)\n", h->method->name,
+		       tracefs_libbcc_dir());
+	else if (mounted)
 		printf("tracefs:           not mounted (will be mounted at %s "
 		       "in the tool's own mount namespace)\n",
 		       tracefs_libbcc_dir());

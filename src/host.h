@@ -32,8 +32,9 @@ struct host {
 void host_discover(struct host *h, const struct options *opts);
 
 /*
- * Finds tracefs (mounting it when MAY_MOUNT and needed) and resolves
- * opts->attach into h->method: every user of the method asks here.
+ * Resolves opts->attach into h->method, finding tracefs (and mounting it
+ * when MAY_MOUNT and the method needs it): every user of the method asks
+ * here.
  * Returns 0, or -errno when tracefs could not be mounted.
  */
 int host_choose_attach(struct host *h, const struct options *opts,

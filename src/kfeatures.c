@@ -1,7 +1,8 @@
 /*
  * Which BPF helpers the running kernel offers.  Kernels gain helpers over
  * the years (bpf_probe_read_kernel in 5.5, bpf_get_current_ancestor_cgroup_id
- * in 5.6), and distributions backport them, so each is tried rather than
+ * for tracing programs in 5.14: Debian's 5.10 refuses it, its 6.1 takes
+ * it), and distributions backport them, so each is tried rather than
  * inferred from the release: a program calling only that helper is loaded,
  * next to one calling nothing; when only the first is refused, the helper
  * is missing.
@@ -86,7 +87,7 @@ void kfeatures_probe(struct kfeatures *kf)
 		"bpf_probe_read instead", KFEATURE_UNKNOWN,
 	};
 	kf->f[KF_ANCESTOR_CGROUP_ID] = (struct kfeature){
-		"bpf_get_current_ancestor_cgroup_id", "5.6", "--cgroup",
+		"bpf_get_current_ancestor_cgroup_id", "5.14", "--cgroup",
 		"--cgroup refused", KFEATURE_UNKNOWN,
 	};
 	for (int i = 0; i < KF_COUNT; i++) {

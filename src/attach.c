@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -287,6 +288,23 @@ int attach_check(const struct attach_method *method,
 	return -ENOENT;
 }
 
+const struct attach_method *attach_fallback(const struct attach_method *failed,
+					    const struct tracefs *tfs,
+					    const struct counter_offsets *btf)
+{
+	bool after = false;
+
+	for (size_t i = 0; i < NR_METHODS; i++) {
+		if (&methods[i] == failed)
+			after = true;
+		else if (after &&
+			 methods[i].reads_structs == failed->reads_structs &&
+			 offered(&methods[i], tfs, btf))
+			return &methods[i];
+	}
+	return NULL;
+}
+
 void attach_load_target(const struct attach_method *method,
 			const struct counter_offsets *btf,
 			struct bpf_image_target *target)
@@ -296,6 +314,12 @@ void attach_load_target(const struct attach_method *method,
 		return;
 	target->expected_attach_type = method->btf_attach_type;
 	target->attach_btf_id = (uint32_t)btf->tp_btf_id;
+	/*
+	 * For tests: a type that is no tracepoint's, which the kernel
+	 * refuses as an older verifier might refuse the program.
+	 */
+	if (getenv("TCPLIFE_TEST_WRONG_BTF_TARGET"))
+		target->attach_btf_id = 1;
 }
 
 int attach_program(int prog_fd, const struct attach_method *method,

@@ -84,6 +84,15 @@ int attach_check(const struct attach_method *method,
 		 const struct tracefs *tfs, const struct counter_offsets *btf);
 
 /*
+ * Under auto, the method to try when the kernel refused FAILED's program:
+ * the next one offered with the same needs (headers' layouts or not), so
+ * that what was checked for FAILED holds; NULL when there is none.
+ */
+const struct attach_method *attach_fallback(const struct attach_method *failed,
+					    const struct tracefs *tfs,
+					    const struct counter_offsets *btf);
+
+/*
  * What METHOD's program is bound to at load, from BTF's type ids: zero
  * (not bound) but for a BTF-typed method.
  */

@@ -155,10 +155,11 @@ int compiler_compile(struct compiler *c, const char *text,
 	*deps_len = 0;
 	if (argc + 3 > COMPILE_MAX_CFLAGS)
 		return -E2BIG;
+	/* One compile per child: another (auto's fallback) gets a new one. */
+	if (c->pid && c->request_fd < 0)
+		compiler_stop(c);
 	if (!c->pid && (err = compiler_start(c)) < 0)
 		return err;
-	if (c->request_fd < 0)
-		return -EALREADY;	/* one compile per child */
 	err = send_request(c->request_fd, text, argv, argc, kernel_source,
 			   func, prog_type, c->deps_fd);
 	close(c->request_fd);

@@ -111,6 +111,43 @@ static int warm_cache(const struct program_cflags *cf, const struct host *h,
 	return EXIT_OK;
 }
 
+/*
+ * Builds and loads the program for h->method.  Under auto, a program the
+ * kernel refuses is not the end: the next method with the same needs is
+ * tried, with a warning (a BTF-typed program depends most on the age of
+ * the verifier).  --attach METHOD means that method or nothing.
+ */
+static int load_program(struct host *h, const struct options *opts,
+			struct program_cflags *cf,
+			const struct program_cache_opts *cache,
+			struct loaded_program *lp)
+{
+	const struct attach_method *next;
+	struct bpf_image_target target;
+	int err;
+
+	for (;;) {
+		attach_load_target(h->method, host_offsets(h), &target);
+		err = program_load(tcplife_bpf_text, cf, &h->kh, h->method,
+				   h->tfs.dir, cache, &target, lp);
+		if (!err || opts->attach)
+			return err;
+		next = attach_fallback(h->method, &h->tfs, host_offsets(h));
+		if (!next)
+			return err;
+		warning_msg("the kernel did not take the %s program; attaching "
+			    "with %s instead (--attach %s skips this try)",
+			    h->method->name, next->name, next->name);
+		/* Only tp_btf does without; the others may need it. */
+		if (next->needs_tracefs && tracefs_ensure(&h->tfs) < 0)
+			return err;
+		h->method = next;
+		program_cflags_free(cf);
+		program_cflags_build(cf, opts, host_offsets(h), h->method,
+				     &h->kf, h->kh.source_dir);
+	}
+}
+
 static uint64_t monotonic_ns(void)
 {
 	struct timespec ts;
@@ -216,7 +253,6 @@ int main(int argc, char **argv)
 	struct compiler cc = COMPILER_INIT;
 	struct program_cache_opts cache = { .compiler = &cc };
 	struct attachment att = { .fd = -1 };
-	struct bpf_image_target target;
 	struct perf_stream ps = { .ncpus = 0 };
 	struct drops drops = { .seen = NULL, .values = NULL, .read_failed = false };
 	struct output out = OUTPUT_INIT;
@@ -271,9 +307,7 @@ int main(int argc, char **argv)
 		status = warm_cache(&cf, &host, &cache);
 		goto cleanup_host;
 	}
-	attach_load_target(host.method, host_offsets(&host), &target);
-	if (program_load(tcplife_bpf_text, &cf, &host.kh, host.method,
-			 host.tfs.dir, &cache, &target, &lp) < 0 ||
+	if (load_program(&host, &opts, &cf, &cache, &lp) < 0 ||
 	    fill_port_filters(&lp, &opts) < 0)
 		goto cleanup_host;
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs as root inside the check-vm guest: exact rows without BTF via tracepoint and kprobe, no kprobe left after SIGKILL, and the mismatch refusal.
+# Runs as root inside the check-vm guest: exact rows without BTF via tracepoint and kprobe, no kprobe left after SIGKILL, and the mismatch refusal; then, BTF shown again, exact rows via tp_btf and raw_tracepoint.
 #
 # The guest is a Debian kernel with the host's root mounted read-only (or,
 # for 5.10, a Debian 11 root), so the tool, libbcc and the headers are that
@@ -409,6 +409,82 @@ if [ -z "$why" ]; then
 	pass_ refusal "headers labelled $other: exit 1, mismatch error, no rows"
 else
 	fail_ refusal "${why#; }"
+fi
+
+# --- With the kernel's BTF: the BTF-typed and raw tracepoints ---------------
+# BTF shown again.  auto now takes tp_btf, whose program this kernel's
+# verifier must take (loads through a typed struct sock, and through the
+# struct net it points to for -j), and raw_tracepoint, auto's fallback;
+# both read the socket at offsets from BTF.  Each compiles once (no struct
+# headers then: faster), and a JSON tp_btf tracer checks the fields.
+t0=$(uptime_)
+why=
+# shellcheck disable=SC2034
+tb_state='' tb_pid='' rt_state='' rt_pid='' fb_state='' fb_pid=''
+if [ "$had_btf" != yes ]; then
+	why="this Debian kernel has no BTF"
+elif ! umount /sys/kernel/btf || [ ! -e /sys/kernel/btf/vmlinux ]; then
+	why="cannot show BTF again"
+else
+	"$TOOL" --info > info.btf 2>&1
+	show_ "info with BTF" info.btf
+	grep -q '^attach method: *tp_btf (auto)' info.btf ||
+		why="auto does not pick tp_btf: $(grep '^attach method' info.btf)"
+	start_tracer_ tb tp_btf
+	start_tracer_ rt raw_tracepoint
+	start_json_ fb tp_btf
+	: > expect
+	"$WORKLOAD" -n 2 -c 10340 -s 7000 -H 20 --client-comm btf-cli \
+		--server-comm btf-srv >> expect &&
+		"$WORKLOAD" -6 -n 1 -C server -c 3000 -s 9000 -H 20 \
+		--client-comm btf-cli --server-comm btf-srv >> expect ||
+		why="$why; tcp_workload failed"
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$ENDS" refused 127.0.0.1 $((FPORT + 4)) > fields.expect &&
+		"$ENDS" abort 127.0.0.1 $((FPORT + 5)) >> fields.expect &&
+		"$WORKLOAD" -n 1 -H 5 -P $((FPORT + 6)) > fields.normal ||
+		why="$why; workloads failed: $(cat fields.expect fields.normal 2> /dev/null)"
+	grep side= fields.expect fields.normal -h > fields.all
+	want=$(wc -l < expect)
+	last=$(sed -n 's/.*side=client.* lport=\([0-9]*\) .*/\1/p' fields.normal)
+	for n in tb rt fb; do
+		eval "st=\$${n}_state pid=\$${n}_pid"
+		[ "$st" = up ] || continue
+		i=0
+		until { [ $n = fb ] && grep -q "\"lport\":$last," fb.json; } ||
+			{ [ $n != fb ] && [ "$(grep -c ',btf-' $n.csv)" -ge "$want" ]; } ||
+			[ $i -ge 100 ]; do
+			sleep 0.2
+			i=$((i + 1))
+		done
+		kill -TERM "$pid"
+		wait "$pid"
+	done
+	# The -s tracers saw the JSON check's sessions too: keep the workload's.
+	for n in tb:tp_btf rt:raw_tracepoint; do
+		eval "st=\$${n%%:*}_state"
+		if [ "$st" != up ]; then
+			why="$why; --attach ${n#*:}: tool $st: $(tool_error_ "${n%%:*}.err")"
+			continue
+		fi
+		awk -F, 'NR == 1 || $2 ~ /^btf-/' "${n%%:*}.csv" > "${n%%:*}.rows"
+		if ! awk -v lead=0 -f "$CHECK_ROWS" expect "${n%%:*}.rows" > "${n%%:*}.check" 2>&1; then
+			show_ "${n#*:} mismatch" "${n%%:*}.check"
+			why="$why; --attach ${n#*:}: $(head -n 1 "${n%%:*}.check")"
+		fi
+	done
+	if [ "$fb_state" = up ]; then
+		w=$(fields_why_ fb.json)
+		[ -z "$w" ] || why="$why; --attach tp_btf -j: $w"
+	else
+		why="$why; --attach tp_btf -j: tool $fb_state: $(tool_error_ fb.err)"
+	fi
+fi
+timing_ "$(since_ "$t0") btf: three compiles with BTF, tp_btf and raw_tracepoint"
+if [ -z "$why" ]; then
+	pass_ btf "BTF shown: auto picks tp_btf; tp_btf and raw_tracepoint rows exact, tp_btf -j fields exact"
+else
+	fail_ btf "${why#; }"
 fi
 
 sync

@@ -179,8 +179,11 @@ static const struct attach_method methods[] = {
 		.func = "raw_tracepoint__" TP_NAME,
 		.reads_structs = false,
 		.sock_offsets = true,
-		/* To check that the tracepoint exists. */
-		.needs_tracefs = true,
+		/*
+		 * Attached by name: tracefs only confirms the tracepoint,
+		 * which any kernel with BTF this complete has.
+		 */
+		.needs_tracefs = false,
 		.format_file = NULL,
 		.attach = raw_tracepoint_attach,
 		.detach = fd_detach,
@@ -315,11 +318,14 @@ void attach_load_target(const struct attach_method *method,
 	target->expected_attach_type = method->btf_attach_type;
 	target->attach_btf_id = (uint32_t)btf->tp_btf_id;
 	/*
-	 * For tests: a type that is no tracepoint's, which the kernel
-	 * refuses as an older verifier might refuse the program.
+	 * For tests: another BTF type id, which the kernel refuses as an
+	 * older verifier might refuse the program (another tracepoint's:
+	 * the verifier, with its log; no tracepoint's: before it).
 	 */
 	if (getenv("TCPLIFE_TEST_WRONG_BTF_TARGET"))
-		target->attach_btf_id = 1;
+		target->attach_btf_id =
+			(uint32_t)strtoul(getenv("TCPLIFE_TEST_WRONG_BTF_TARGET"),
+					  NULL, 10);
 }
 
 int attach_program(int prog_fd, const struct attach_method *method,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -202,10 +203,10 @@ static void close_maps(int *fds)
 }
 
 /*
- * The last lines of the verifier's log, which say why; a tracing program's
- * rejection is most likely an older verifier's, so it is worth showing.
+ * The last lines of LOG into WHY, and its reason: the last line but the
+ * verifier's closing statistics ("processed N insns ...").
  */
-static void print_verifier_tail(const char *log)
+static void keep_log_tail(const char *log, struct bpf_load_refusal *why)
 {
 	const char *tail = log + strlen(log);
 
@@ -213,22 +214,35 @@ static void print_verifier_tail(const char *log)
 		do
 			tail--;
 		while (tail > log && tail[-1] != '\n');
-	if (*tail)
-		fprintf(stderr, "%s", tail);
+	snprintf(why->log_tail, sizeof(why->log_tail), "%s", tail);
+	for (const char *line = tail; *line; line += strcspn(line, "\n"),
+	     line += *line == '\n') {
+		int len = (int)strcspn(line, "\n");
+
+		if (len && strncmp(line, "processed ", 10))
+			snprintf(why->reason, sizeof(why->reason), "%.*s",
+				 len, line);
+	}
 }
+
+/* A log this large holds a whole 5.x verifier log of this program. */
+#define VERIFIER_LOG_SIZE (16u << 20)
 
 /*
  * libbcc's loader has no portable way to bind a program to a BTF type (its
  * signature for that changed between releases), so this one system call
- * is made here.  libbcc has already raised RLIMIT_MEMLOCK, where a kernel
- * before 5.11 needs it, when it created the maps.
+ * is made here.  Before Linux 5.11 programs are charged to RLIMIT_MEMLOCK:
+ * on EPERM the limit is raised, as libbcc does, and the load tried again.
+ * A program the verifier rejects is loaded once more for its reasons.
  */
 static int load_btf_bound(const struct bpf_image *img,
 			  const struct bpf_insn *insns,
-			  const struct bpf_image_target *target)
+			  const struct bpf_image_target *target,
+			  struct bpf_load_refusal *why)
 {
-	static char log[65536];
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	union bpf_attr attr;
+	char *log;
 	long fd;
 
 	memset(&attr, 0, sizeof(attr));
@@ -243,27 +257,47 @@ static int load_btf_bound(const struct bpf_image *img,
 	memcpy(attr.prog_name, img->func_name,
 	       strnlen(img->func_name, sizeof(attr.prog_name) - 1));
 	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (fd < 0 && errno == EPERM &&
+	    setrlimit(RLIMIT_MEMLOCK, &unlimited) == 0)
+		fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 	if (fd >= 0 || errno != EACCES)
 		return fd >= 0 ? (int)fd : -errno;
-	/* Rejected by the verifier: once more, for its reasons. */
+	log = malloc(VERIFIER_LOG_SIZE);
+	if (!log)
+		return -EACCES;
 	log[0] = '\0';
 	attr.log_buf = (uint64_t)(uintptr_t)log;
-	attr.log_size = sizeof(log);
+	attr.log_size = VERIFIER_LOG_SIZE;
 	attr.log_level = 1;
 	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
-	if (fd >= 0)
-		return (int)fd;
-	print_verifier_tail(log);
-	return -EACCES;
+	if (fd < 0 && errno == ENOSPC)
+		snprintf(why->log_tail, sizeof(why->log_tail),
+			 "(the verifier's log is longer than %u MiB)\n",
+			 VERIFIER_LOG_SIZE >> 20);
+	else if (fd < 0)
+		keep_log_tail(log, why);
+	free(log);
+	return fd >= 0 ? (int)fd : -EACCES;
+}
+
+void bpf_load_refusal_print(const struct bpf_load_refusal *why)
+{
+	error_msg("loading the BPF program failed: %s", strerror(-why->err));
+	if (why->log_tail[0])
+		fputs(why->log_tail, stderr);
 }
 
 int bpf_image_load(const struct bpf_image *img,
 		   const struct bpf_image_target *target, int *prog_fd,
-		   int fds[BPF_IMAGE_MAX_TABLES])
+		   int fds[BPF_IMAGE_MAX_TABLES], struct bpf_load_refusal *why)
 {
+	struct bpf_load_refusal mine;
 	struct bpf_insn *insns = NULL;
 	int err = 0;
 
+	if (!why)
+		why = &mine;
+	memset(why, 0, sizeof(*why));
 	*prog_fd = -1;
 	for (uint32_t i = 0; i < BPF_IMAGE_MAX_TABLES; i++)
 		fds[i] = -1;
@@ -296,9 +330,10 @@ int bpf_image_load(const struct bpf_image *img,
 		goto out;
 	}
 	if (target && target->attach_btf_id) {
-		*prog_fd = load_btf_bound(img, insns, target);
+		*prog_fd = load_btf_bound(img, insns, target, why);
 		errno = *prog_fd < 0 ? -*prog_fd : 0;
 	} else {
+		/* libbcc prints the verifier's log itself. */
 		*prog_fd = bcc_prog_load(img->prog_type, img->func_name, insns,
 					 (int)img->insn_bytes, img->license,
 					 img->kern_version, 0, NULL, 0);
@@ -306,7 +341,10 @@ int bpf_image_load(const struct bpf_image *img,
 	if (*prog_fd < 0) {
 		err = errno ? -errno : -EINVAL;
 		*prog_fd = -1;
-		error_msg("loading the BPF program failed: %s", strerror(-err));
+		why->refused = true;
+		why->err = err;
+		if (why == &mine)
+			bpf_load_refusal_print(why);
 	}
 out:
 	free(insns);

@@ -6,6 +6,7 @@
 #ifndef TCPLIFE_BPF_IMAGE_H
 #define TCPLIFE_BPF_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,16 +73,31 @@ struct bpf_image_target {
 	uint32_t attach_btf_id;		/* in vmlinux BTF; 0: not bound */
 };
 
+/* Why the kernel did not take the program itself (not its maps). */
+struct bpf_load_refusal {
+	bool refused;		/* BPF_PROG_LOAD failed */
+	int err;		/* with this -errno */
+	char log_tail[1024];	/* the verifier's last lines, if it spoke */
+	char reason[256];	/* the one of them that says why, or "" */
+};
+
+/* "loading the BPF program failed: ...", and the verifier's lines. */
+void bpf_load_refusal_print(const struct bpf_load_refusal *why);
+
 /*
  * Creates the image's maps, points the instructions at them and loads the
  * program (bound to TARGET when it names a type, else TARGET may be
  * NULL); the kernel verifier checks it as always.  On success *PROG_FD
  * and MAP_FDS[i], the map of img->tables[i], are open and the caller's; on
- * failure nothing stays open.  Returns 0 or -errno.
+ * failure nothing stays open.  Should the kernel refuse the program, WHY
+ * says so and nothing is printed (the caller may try another), or with
+ * WHY NULL the refusal is printed.  Other failures are always printed.
+ * Returns 0 or -errno.
  */
 int bpf_image_load(const struct bpf_image *img,
 		   const struct bpf_image_target *target, int *prog_fd,
-		   int map_fds[BPF_IMAGE_MAX_TABLES]);
+		   int map_fds[BPF_IMAGE_MAX_TABLES],
+		   struct bpf_load_refusal *why);
 
 void bpf_image_free(struct bpf_image *img);
 

@@ -155,8 +155,11 @@ int compiler_compile(struct compiler *c, const char *text,
 	*deps_len = 0;
 	if (argc + 3 > COMPILE_MAX_CFLAGS)
 		return -E2BIG;
-	/* One compile per child: another (auto's fallback) gets a new one. */
-	if (c->pid && c->request_fd < 0)
+	/*
+	 * One compile per child: another (auto's fallback) gets a new one,
+	 * whether the last one's child is still exiting or already reaped.
+	 */
+	if (c->request_fd < 0 && (c->pid || c->deps_fd >= 0))
 		compiler_stop(c);
 	if (!c->pid && (err = compiler_start(c)) < 0)
 		return err;

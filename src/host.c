@@ -264,15 +264,16 @@ void host_print_info(struct host *h, const struct options *opts)
 		char label[32];
 
 		snprintf(label, sizeof(label), "%s:", m->name);
-		printf("%-19s%s %s\n", label, m->target, !h->tfs.dir ?
-		       "unknown" : m->available(&h->tfs, host_offsets(h)) ?
-		       "available" :
+		printf("%-19s%s %s\n", label, m->target,
+		       !h->tfs.dir && m->needs_tracefs ? "unknown" :
+		       m->available(&h->tfs, host_offsets(h)) ? "available" :
 		       "unavailable");
 	}
 	printf("attach method:     %s%s\n",
 	       h->method ? h->method->name : "none available",
-	       opts->attach ? "" : h->tfs.dir ? " (auto)" :
-	       " (auto, assumed: tracefs unreadable)");
+	       opts->attach ? "" :
+	       h->tfs.dir || (h->method && !h->method->needs_tracefs) ?
+	       " (auto)" : " (auto, assumed: tracefs unreadable)");
 	tracefs_release(&h->tfs);
 	for (int i = 0; i < KF_COUNT; i++) {
 		const struct kfeature *f = &h->kf.f[i];

@@ -114,8 +114,9 @@ static int warm_cache(const struct program_cflags *cf, const struct host *h,
 /*
  * Builds and loads the program for h->method.  Under auto, a program the
  * kernel refuses is not the end: the next method with the same needs is
- * tried, with a warning (a BTF-typed program depends most on the age of
- * the verifier).  --attach METHOD means that method or nothing.
+ * tried, with a warning that says why (a BTF-typed program depends most
+ * on the age of the verifier).  Any other failure ends it, as does
+ * --attach METHOD: that method or nothing.
  */
 static int load_program(struct host *h, const struct options *opts,
 			struct program_cflags *cf,
@@ -124,23 +125,28 @@ static int load_program(struct host *h, const struct options *opts,
 {
 	const struct attach_method *next;
 	struct bpf_image_target target;
+	struct bpf_load_refusal why;
 	int err;
 
 	for (;;) {
 		attach_load_target(h->method, host_offsets(h), &target);
 		err = program_load(tcplife_bpf_text, cf, &h->kh, h->method,
-				   h->tfs.dir, cache, &target, lp);
-		if (!err || opts->attach)
+				   h->tfs.dir, cache, &target,
+				   opts->attach ? NULL : &why, lp);
+		if (!err || opts->attach || !why.refused)
 			return err;
 		next = attach_fallback(h->method, &h->tfs, host_offsets(h));
-		if (!next)
+		if (next && next->needs_tracefs && tracefs_ensure(&h->tfs) < 0)
+			next = NULL;	/* no tracefs: the refusal stands */
+		if (!next) {
+			bpf_load_refusal_print(&why);
 			return err;
-		warning_msg("the kernel did not take the %s program; attaching "
-			    "with %s instead (--attach %s skips this try)",
-			    h->method->name, next->name, next->name);
-		/* Only tp_btf does without; the others may need it. */
-		if (next->needs_tracefs && tracefs_ensure(&h->tfs) < 0)
-			return err;
+		}
+		warning_msg("the kernel refused the %s program (%s%s%s); "
+			    "attaching with %s instead (--attach %s skips this "
+			    "try)", h->method->name, strerror(-why.err),
+			    why.reason[0] ? ": " : "", why.reason, next->name,
+			    next->name);
 		h->method = next;
 		program_cflags_free(cf);
 		program_cflags_build(cf, opts, host_offsets(h), h->method,

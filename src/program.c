@@ -64,14 +64,14 @@ void loaded_program_close(struct loaded_program *lp)
  */
 static int load_image(const struct bpf_image *img,
 		      const struct bpf_image_target *target,
-		      struct loaded_program *lp)
+		      struct bpf_load_refusal *why, struct loaded_program *lp)
 {
 	int fds[BPF_IMAGE_MAX_TABLES];
 	int err = 0;
 
 	for (size_t i = 0; i < NR_ROLES; i++)
 		*role_fd(lp, &map_roles[i]) = -1;
-	err = bpf_image_load(img, target, &lp->prog_fd, fds);
+	err = bpf_image_load(img, target, &lp->prog_fd, fds, why);
 	if (err)
 		return err;
 	for (size_t r = 0; r < NR_ROLES && !err; r++) {
@@ -402,16 +402,19 @@ int program_load(const char *text, const struct program_cflags *cf,
 		 const struct kheaders *kh, const struct attach_method *method,
 		 const char *tracefs_dir, const struct program_cache_opts *cache,
 		 const struct bpf_image_target *target,
-		 struct loaded_program *lp)
+		 struct bpf_load_refusal *why, struct loaded_program *lp)
 {
 	struct bpf_image img;
 	bool from_cache;
-	int err = program_build(text, cf, kh, method, tracefs_dir, cache,
-				&img, &from_cache);
+	int err;
 
+	if (why)
+		memset(why, 0, sizeof(*why));
+	err = program_build(text, cf, kh, method, tracefs_dir, cache, &img,
+			    &from_cache);
 	if (err)
 		return err;
-	err = load_image(&img, target, lp);
+	err = load_image(&img, target, why, lp);
 	bpf_image_free(&img);
 	return err;
 }

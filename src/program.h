@@ -73,13 +73,15 @@ int program_build(const char *text, const struct program_cflags *cf,
 /*
  * program_build(), then loads the image (bound to TARGET, see
  * attach_load_target) and returns its descriptors.  On failure nothing
- * stays loaded and a message has been printed; -errno.
+ * stays loaded and a message has been printed, except, when WHY is not
+ * NULL, for the kernel's refusal of the program, which WHY describes
+ * (see bpf_image_load); -errno.
  */
 int program_load(const char *text, const struct program_cflags *cf,
 		 const struct kheaders *kh, const struct attach_method *method,
 		 const char *tracefs_dir, const struct program_cache_opts *cache,
 		 const struct bpf_image_target *target,
-		 struct loaded_program *lp);
+		 struct bpf_load_refusal *why, struct loaded_program *lp);
 
 /* Fills a port bitmap map from SET. */
 int program_set_ports(int map_fd, const struct port_set *set);

@@ -2,11 +2,40 @@
 #include <config.h>
 
 #include <stdio.h>
+#include <string.h>
 
 #include "attach.h"
 #include "option_values.h"
 #include "prog_cache.h"
 #include "util.h"
+
+
+/*
+ * LEAD, then WORDS wrapped at spaces to 79 columns, each further line
+ * indented as far as LEAD.
+ */
+static void print_wrapped(const char *lead, const char *words)
+{
+	size_t indent = strlen(lead), col = indent;
+
+	fputs(lead, stdout);
+	while (*words) {
+		size_t len = strcspn(words, " ");
+
+		if (col > indent && col + 1 + len > 79) {
+			printf("\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col > indent) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", (int)len, words);
+		col += len;
+		words += len;
+		words += strspn(words, " ");
+	}
+	putchar('\n');
+}
 
 void print_help(void)
 {
@@ -57,7 +86,7 @@ void print_help(void)
 "                         have changed (warns)\n",
 	stdout);
 	attach_methods_list(methods, sizeof(methods), "auto (default)");
-	printf("      --attach METHOD    %s\n", methods);
+	print_wrapped("      --attach METHOD    ", methods);
 	fputs(
 "      --perf-pages N     perf buffer pages per CPU, a power of 2 (default:\n"
 "                         8 MiB shared by all CPUs, at least 256 KiB each;\n"

@@ -9,34 +9,6 @@
 #include "prog_cache.h"
 #include "util.h"
 
-
-/*
- * LEAD, then WORDS wrapped at spaces to 79 columns, each further line
- * indented as far as LEAD.
- */
-static void print_wrapped(const char *lead, const char *words)
-{
-	size_t indent = strlen(lead), col = indent;
-
-	fputs(lead, stdout);
-	while (*words) {
-		size_t len = strcspn(words, " ");
-
-		if (col > indent && col + 1 + len > 79) {
-			printf("\n%*s", (int)indent, "");
-			col = indent;
-		} else if (col > indent) {
-			putchar(' ');
-			col++;
-		}
-		printf("%.*s", (int)len, words);
-		col += len;
-		words += len;
-		words += strspn(words, " ");
-	}
-	putchar('\n');
-}
-
 void print_help(void)
 {
 	char methods[200];
@@ -85,8 +57,11 @@ void print_help(void)
 "                         use kernel headers that others than root could\n"
 "                         have changed (warns)\n",
 	stdout);
-	attach_methods_list(methods, sizeof(methods), "auto (default)");
-	print_wrapped("      --attach METHOD    ", methods);
+	/* One line, which the bash completion reads the methods from. */
+	attach_methods_list(methods, sizeof(methods), "auto");
+	printf("      --attach METHOD    %s\n"
+	       "                         (default auto: the first of them "
+	       "this kernel offers)\n", methods);
 	fputs(
 "      --perf-pages N     perf buffer pages per CPU, a power of 2 (default:\n"
 "                         8 MiB shared by all CPUs, at least 256 KiB each;\n"

@@ -250,8 +250,8 @@ void attach_methods_list(char *buf, size_t size, const char *first)
 static bool offered(const struct attach_method *m, const struct tracefs *tfs,
 		    const struct counter_offsets *btf)
 {
-	if (tfs->dir || m->available == raw_tracepoint_available ||
-	    m->available == tp_btf_available)
+	/* Those that need no tracefs judge for themselves (from BTF). */
+	if (tfs->dir || !m->needs_tracefs)
 		return m->available(tfs, btf);
 	/*
 	 * Unreadable tracefs (not root): assume a kernel from this decade,
@@ -312,6 +312,8 @@ void attach_load_target(const struct attach_method *method,
 			const struct counter_offsets *btf,
 			struct bpf_image_target *target)
 {
+	const char *wrong;
+
 	memset(target, 0, sizeof(*target));
 	if (!method->btf_attach_type || !btf || btf->tp_btf_id <= 0)
 		return;
@@ -322,10 +324,9 @@ void attach_load_target(const struct attach_method *method,
 	 * older verifier might refuse the program (another tracepoint's:
 	 * the verifier, with its log; no tracepoint's: before it).
 	 */
-	if (getenv("TCPLIFE_TEST_WRONG_BTF_TARGET"))
-		target->attach_btf_id =
-			(uint32_t)strtoul(getenv("TCPLIFE_TEST_WRONG_BTF_TARGET"),
-					  NULL, 10);
+	wrong = getenv("TCPLIFE_TEST_WRONG_BTF_TARGET");
+	if (wrong)
+		target->attach_btf_id = (uint32_t)strtoul(wrong, NULL, 10);
 }
 
 int attach_program(int prog_fd, const struct attach_method *method,

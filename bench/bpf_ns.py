@@ -22,16 +22,22 @@ make compare measures the same figure beside the reference tools; this
 script is for comparing builds and attach methods of tcplife-bcc alone.
 """
 
-import argparse
-import ctypes
-import os
-import shlex
-import signal
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
+
+sys.dont_write_bytecode = True	# the source tree may be read-only
+
+import argparse		# noqa: E402
+import ctypes		# noqa: E402
+import os		# noqa: E402
+import shlex		# noqa: E402
+import signal		# noqa: E402
+import statistics	# noqa: E402
+import subprocess	# noqa: E402
+import tempfile		# noqa: E402
+import time		# noqa: E402
+
+# The same reading of the kernel's per-program statistics as make compare.
+from compare_run import _restore_sigint, bpf_prog_stats	# noqa: E402
 
 BPF_ENABLE_STATS = 32
 BPF_STATS_RUN_TIME = 0
@@ -55,30 +61,13 @@ def enable_stats():
     return fd
 
 
-def prog_stats(pid):
-    """Total run time (ns) and run count of the BPF programs PID holds."""
-    time_ns = runs = 0
-    for fd in os.listdir("/proc/%d/fd" % pid):
-        try:
-            if os.readlink("/proc/%d/fd/%s" % (pid, fd)) != "anon_inode:bpf-prog":
-                continue
-            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
-                info = dict(l.split(":", 1) for l in f if ":" in l)
-        except OSError:
-            continue	# closed meanwhile
-        time_ns += int(info.get("run_time_ns", 0))
-        runs += int(info.get("run_cnt", 0))
-    return time_ns, runs
-
-
 def one_burst(argv, opts, workdir, sessions):
     """ns per event, runs and rows of one burst under the command ARGV."""
     out = os.path.join(workdir, "rows")
     with open(out, "wb") as rows, open(os.path.join(workdir, "err"), "wb") as err:
         tool = subprocess.Popen(
             argv + ["-s", "--cache-dir", os.path.join(workdir, "cache")],
-            stdout=rows, stderr=err,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+            stdout=rows, stderr=err, preexec_fn=_restore_sigint)
     try:
         deadline = time.monotonic() + 120
         while os.path.getsize(out) == 0:
@@ -87,13 +76,13 @@ def one_burst(argv, opts, workdir, sessions):
                     " ".join(argv), open(os.path.join(workdir, "err")).read()))
             time.sleep(0.005)
         stats = enable_stats()
-        t0, c0 = prog_stats(tool.pid)
+        t0, c0 = bpf_prog_stats(tool.pid)[:2]
         subprocess.run([opts.loadgen, "-n", str(sessions), "-j", "1",
                         "-f", "both", "-c", "5000,20000", "-s", "3000,100",
                         "-C", "mixed", "-H", "0",
                         "-o", os.path.join(workdir, "record")],
                        stdout=subprocess.DEVNULL, check=True)
-        t1, c1 = prog_stats(tool.pid)
+        t1, c1 = bpf_prog_stats(tool.pid)[:2]
         os.close(stats)
         time.sleep(0.5)
     finally:

@@ -195,6 +195,11 @@ data_rows_() {
 	echo $(($(wc -l < "$1") - 1))
 }
 
+# prog_ids_ PID: the ids of the BPF programs process PID holds, one a line.
+prog_ids_() {
+	sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u
+}
+
 # in_private_mounts_ SCRIPT: runs SCRIPT with sh in a private mount
 # namespace, so it can hide /sys/kernel/btf or the headers from the tool
 # without touching the rest of the machine.  SCRIPT sees TOOL and

@@ -292,6 +292,35 @@ start_json_() {
 	done
 	eval "$1_state=up"
 }
+# fields_sessions_ PORT: the sessions the fields checks know, on PORT,
+# PORT+1 and PORT+2: a connect refused to uid 65534, an abortive close
+# (SO_LINGER 0) and an orderly session.  What each did goes to
+# fields.expect (tcp_ends) and fields.normal (tcp_workload), both to
+# fields.all, and LAST is the orderly client's port.  Returns 1 when a
+# workload failed.
+fields_sessions_() {
+	fs_st=0
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$ENDS" refused 127.0.0.1 "$1" > fields.expect &&
+		"$ENDS" abort 127.0.0.1 $(($1 + 1)) >> fields.expect &&
+		"$WORKLOAD" -n 1 -H 5 -P $(($1 + 2)) > fields.normal || fs_st=1
+	grep side= fields.expect fields.normal -h > fields.all
+	last=$(sed -n 's/.*side=client.* lport=\([0-9]*\) .*/\1/p' fields.normal)
+	return $fs_st
+}
+# stop_when_ NAME TRIES CONDITION: once the shell command CONDITION holds,
+# or after TRIES waits of 0.2 s, stops tracer NAME, if it is up.
+stop_when_() {
+	eval "st=\$${1}_state pid=\$${1}_pid"
+	[ "$st" = up ] || return 0
+	i=0
+	until eval "$3" || [ $i -ge "$2" ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	kill -TERM "$pid"
+	wait "$pid"
+}
 # fields_why_ JSON: what is wrong with the rows for the sessions in
 # fields.expect (tcp_ends) and fields.normal (tcp_workload); empty if none.
 # shellcheck disable=SC2154 # side, lport... are set by the eval
@@ -334,23 +363,10 @@ if [ ! -x "$ENDS" ]; then
 else
 	start_json_ fj tracepoint
 	start_json_ fk kprobe
-	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$ENDS" refused 127.0.0.1 $((FPORT + 1)) > fields.expect &&
-		"$ENDS" abort 127.0.0.1 $((FPORT + 2)) >> fields.expect &&
-		"$WORKLOAD" -n 1 -H 5 -P $((FPORT + 3)) > fields.normal ||
+	fields_sessions_ $((FPORT + 1)) ||
 		why="workloads failed: $(cat fields.expect fields.normal 2> /dev/null)"
-	grep side= fields.expect fields.normal -h > fields.all
-	last=$(sed -n 's/.*side=client.* lport=\([0-9]*\) .*/\1/p' fields.normal)
 	for n in fj fk; do
-		eval "st=\$${n}_state pid=\$${n}_pid"
-		[ "$st" = up ] || continue
-		i=0
-		until grep -q "\"lport\":$last," $n.json || [ $i -ge 50 ]; do
-			sleep 0.2
-			i=$((i + 1))
-		done
-		kill -TERM "$pid"
-		wait "$pid"
+		stop_when_ $n 50 "grep -q '\"lport\":$last,' $n.json"
 	done
 	for n in fj:tracepoint fk:kprobe; do
 		eval "st=\$${n%%:*}_state"
@@ -439,27 +455,13 @@ else
 		"$WORKLOAD" -6 -n 1 -C server -c 3000 -s 9000 -H 20 \
 		--client-comm btf-cli --server-comm btf-srv >> expect ||
 		why="$why; tcp_workload failed"
-	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$ENDS" refused 127.0.0.1 $((FPORT + 4)) > fields.expect &&
-		"$ENDS" abort 127.0.0.1 $((FPORT + 5)) >> fields.expect &&
-		"$WORKLOAD" -n 1 -H 5 -P $((FPORT + 6)) > fields.normal ||
+	fields_sessions_ $((FPORT + 4)) ||
 		why="$why; workloads failed: $(cat fields.expect fields.normal 2> /dev/null)"
-	grep side= fields.expect fields.normal -h > fields.all
 	want=$(wc -l < expect)
-	last=$(sed -n 's/.*side=client.* lport=\([0-9]*\) .*/\1/p' fields.normal)
-	for n in tb rt fb; do
-		eval "st=\$${n}_state pid=\$${n}_pid"
-		[ "$st" = up ] || continue
-		i=0
-		until { [ $n = fb ] && grep -q "\"lport\":$last," fb.json; } ||
-			{ [ $n != fb ] && [ "$(grep -c ',btf-' $n.csv)" -ge "$want" ]; } ||
-			[ $i -ge 100 ]; do
-			sleep 0.2
-			i=$((i + 1))
-		done
-		kill -TERM "$pid"
-		wait "$pid"
+	for n in tb rt; do
+		stop_when_ $n 100 "[ \"\$(grep -c ',btf-' $n.csv)\" -ge $want ]"
 	done
+	stop_when_ fb 100 "grep -q '\"lport\":$last,' fb.json"
 	# The -s tracers saw the JSON check's sessions too: keep the workload's.
 	for n in tb:tp_btf rt:raw_tracepoint; do
 		eval "st=\$${n%%:*}_state"

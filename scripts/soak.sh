@@ -72,6 +72,8 @@ fail=0
 [ "$status" -eq 0 ] || { echo "soak: FAIL: exit status $status"; fail=1; }
 [ $((rows + lost + drops)) -ge "$sessions" ] && [ "$rows" -le "$sessions" ] ||
 	{ echo "soak: FAIL: $rows rows + $lost lost + $drops untracked do not account for $sessions sessions"; fail=1; }
+# What the tool said (losses, skipped runs), for whoever reads a failure.
+[ $fail -eq 0 ] || sed 's/^/soak: tool: /' "$out/err"
 # Flat: no more than 1 MiB above the post-warm-up figure.  Not with
 # AddressSanitizer, whose quarantine keeps freed memory on purpose (its
 # leak checker looks for real leaks at exit instead).

@@ -88,8 +88,9 @@ int host_choose_attach(struct host *h, const struct options *opts,
 	tracefs_probe(&h->tfs);
 	h->method = attach_resolve(opts->attach, &h->tfs, host_offsets(h));
 	/*
-	 * A method bound through BTF needs no tracefs: then nothing is
-	 * mounted, and no mount namespace made (no CAP_SYS_ADMIN needed).
+	 * A method that needs no tracefs (bound by BTF type or by name):
+	 * then nothing is mounted, and no mount namespace made (no
+	 * CAP_SYS_ADMIN needed).
 	 */
 	if (!may_mount || (h->method && !h->method->needs_tracefs))
 		return 0;

@@ -225,6 +225,23 @@ static void keep_log_tail(const char *log, struct bpf_load_refusal *why)
 	}
 }
 
+/*
+ * BPF_PROG_LOAD, tried again when it fails with EAGAIN: the verifier gives
+ * up with EAGAIN when a signal is pending (the compile child's SIGCHLD,
+ * say, which a traced process does not discard), as libbpf's loader also
+ * allows for.
+ */
+static long prog_load(union bpf_attr *attr)
+{
+	long fd;
+	int tries = 5;
+
+	do
+		fd = syscall(__NR_bpf, BPF_PROG_LOAD, attr, sizeof(*attr));
+	while (fd < 0 && errno == EAGAIN && --tries > 0);
+	return fd;
+}
+
 /* A log this large holds a whole 5.x verifier log of this program. */
 #define VERIFIER_LOG_SIZE (16u << 20)
 
@@ -256,10 +273,10 @@ static int load_btf_bound(const struct bpf_image *img,
 	/* Up to 15 characters, all of them allowed in a program's name. */
 	memcpy(attr.prog_name, img->func_name,
 	       strnlen(img->func_name, sizeof(attr.prog_name) - 1));
-	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	fd = prog_load(&attr);
 	if (fd < 0 && errno == EPERM &&
 	    setrlimit(RLIMIT_MEMLOCK, &unlimited) == 0)
-		fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+		fd = prog_load(&attr);
 	if (fd >= 0 || errno != EACCES)
 		return fd >= 0 ? (int)fd : -errno;
 	log = malloc(VERIFIER_LOG_SIZE);
@@ -269,7 +286,7 @@ static int load_btf_bound(const struct bpf_image *img,
 	attr.log_buf = (uint64_t)(uintptr_t)log;
 	attr.log_size = VERIFIER_LOG_SIZE;
 	attr.log_level = 1;
-	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	fd = prog_load(&attr);
 	if (fd < 0 && errno == ENOSPC)
 		snprintf(why->log_tail, sizeof(why->log_tail),
 			 "(the verifier's log is longer than %u MiB)\n",

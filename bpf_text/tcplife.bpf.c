@@ -75,6 +75,7 @@ TCPLIFE_UAPI_COMPAT
  */
 #define ENOENT 2
 #define E2BIG 7
+#define EEXIST 17
 #define IPPROTO_TCP 6
 enum {
 	TCP_ESTABLISHED = 1,
@@ -148,7 +149,7 @@ static __always_inline u32 current_in_cgroup(void)
 /* Keyed by the struct sock address, which is unique while the socket lives. */
 BPF_HASH(socks, u64, struct sock_state, TCPLIFE_MAP_ENTRIES);
 BPF_PERF_OUTPUT(events);
-BPF_PERCPU_ARRAY(drops, u64, TCPLIFE_NR_DROPS);
+BPF_PERCPU_ARRAY(drops, u64, TCPLIFE_NR_COUNTS);
 
 /*
  * Sockets whose state could not be stored (socks full), so that each such
@@ -166,6 +167,7 @@ BPF_ARRAY(lport_bitmap, u64, TCPLIFE_PORT_WORDS);
 BPF_ARRAY(rport_bitmap, u64, TCPLIFE_PORT_WORDS);
 #endif
 
+/* A loss, or what became of a close (TCPLIFE_OUT_*). */
 static __always_inline void count_drop(u32 kind)
 {
 	u64 *count = drops.lookup(&kind);
@@ -207,6 +209,17 @@ static __always_inline void record_owner(struct sock_state *st)
 		st->flags |= SOCK_IN_CGROUP;
 }
 
+/* Whether a socket leaving OLDSTATE was born in a change we see. */
+static __always_inline int born_at_handshake(int oldstate)
+{
+#ifdef TCPLIFE_ATTACH_KPROBE
+	/* tcp_set_state() never sees the move into SYN_RECV. */
+	return oldstate == TCP_SYN_SENT;
+#else
+	return oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV;
+#endif
+}
+
 /*
  * Handles every state change but the final one.
  *
@@ -228,6 +241,7 @@ static __always_inline void record_owner(struct sock_state *st)
 static __always_inline void note_state(u64 skp, int oldstate, int newstate)
 {
 	struct sock_state fresh = {}, *st;
+	int err;
 
 	if (newstate == TCP_SYN_SENT || newstate == TCP_SYN_RECV) {
 		fresh.start_ns = bpf_ktime_get_ns();
@@ -235,7 +249,18 @@ static __always_inline void note_state(u64 skp, int oldstate, int newstate)
 					      SOCK_CLIENT : SOCK_SERVER);
 		if (newstate == TCP_SYN_SENT)
 			record_owner(&fresh);
-		if (socks.update(&skp, &fresh) == -E2BIG)
+		err = socks.insert(&skp, &fresh);
+		if (err == -EEXIST) {
+			/*
+			 * The last socket at this address closed without
+			 * our seeing it: a session lost, counted here, as
+			 * the insert that found it costs no more than the
+			 * update it replaces.
+			 */
+			count_drop(TCPLIFE_DROP_MISSED_CLOSE);
+			err = socks.update(&skp, &fresh);
+		}
+		if (err == -E2BIG)
 			mark_untracked(skp);
 	} else if (newstate == TCP_ESTABLISHED) {
 		st = socks.lookup(&skp);
@@ -249,7 +274,14 @@ static __always_inline void note_state(u64 skp, int oldstate, int newstate)
 		fresh.start_ns = bpf_ktime_get_ns();
 		fresh.flags = SOCK_STARTED |
 			      (oldstate == TCP_SYN_RECV ? SOCK_SERVER : 0);
-		if (socks.insert(&skp, &fresh) == -E2BIG)
+		/*
+		 * A handshake state we saw (every method sees SYN_SENT; the
+		 * tracepoints also see SYN_RECV) already counted or marked
+		 * a session it could not store: doing it again here would
+		 * count it twice.  Only a birth first seen here is marked.
+		 */
+		if (socks.insert(&skp, &fresh) == -E2BIG &&
+		    !born_at_handshake(oldstate))
 			mark_untracked(skp);
 	} else if (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK) {
 		st = socks.lookup(&skp);
@@ -276,9 +308,11 @@ static __always_inline void note_state(u64 skp, int oldstate, int newstate)
 }
 
 /* What finish_session decided. */
-#define SESSION_SKIP 0		/* not a session we report */
+#define SESSION_SKIP 0		/* nothing to send (and already counted) */
 #define SESSION_ROW 1		/* send the event */
 #define SESSION_UNTRACKED 2	/* ours but its start was not stored: count */
+#define SESSION_FILTERED 3	/* a filter left it out */
+#define SESSION_NOT_OURS 4	/* no session began while tracing */
 
 /*
  * At the close: forget the socket, and fill the parts of the event that do
@@ -307,11 +341,14 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 #ifdef TCPLIFE_REPORT_UNBORN
 		/* Opened before we attached; a listener is no session. */
 		if (oldstate == TCP_LISTEN || oldstate == TCP_CLOSE)
-			return SESSION_SKIP;
+			return SESSION_NOT_OURS;
 		ev->flags |= TCPLIFE_F_NO_START;
 #else
-		/* Opened before we attached: no lifespan to report. */
-		return SESSION_SKIP;
+		/*
+		 * Opened before we attached, a listener, or a start that
+		 * fitted in no map (counted then): no lifespan to report.
+		 */
+		return SESSION_NOT_OURS;
 #endif
 	}
 	now = bpf_ktime_get_ns();
@@ -322,7 +359,7 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 #ifdef FILTER_FAILED
 	if ((oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV) !=
 	    FILTER_FAILED)
-		return SESSION_SKIP;
+		return SESSION_FILTERED;
 #endif
 
 	if (st.flags & SOCK_CLIENT)
@@ -353,15 +390,15 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 	}
 #ifdef FILTER_PID
 	if (ev->pid != FILTER_PID)
-		return SESSION_SKIP;
+		return SESSION_FILTERED;
 #endif
 #ifdef FILTER_UID
 	if (ev->uid != FILTER_UID)
-		return SESSION_SKIP;
+		return SESSION_FILTERED;
 #endif
 #ifdef FILTER_CGROUP_ID
 	if (!(st.flags & SOCK_IN_CGROUP))
-		return SESSION_SKIP;
+		return SESSION_FILTERED;
 #endif
 	return verdict;
 }
@@ -429,15 +466,16 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 
 #ifdef FILTER_FAMILY
 	if (ev->family != FILTER_FAMILY)
-		return;
+		goto filtered;
 #endif
 	if (!ports_wanted(ev->lport, ev->rport))
-		return;
+		goto filtered;
 #ifdef TCPLIFE_SESSION_FIELDS
 	if (!read_session_fields(skp, ev))
-		return;
+		goto filtered;
 #endif
 	if (verdict == SESSION_UNTRACKED) {
+		count_drop(TCPLIFE_OUT_UNTRACKED);
 		count_drop(TCPLIFE_DROP_BIRTH_FULL);
 		return;
 	}
@@ -454,6 +492,11 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 		count_drop(TCPLIFE_DROP_NO_BUFFER);
 	else if (err < 0)
 		count_drop(TCPLIFE_DROP_PERF_FULL);
+	else
+		count_drop(TCPLIFE_OUT_ROWS);
+	return;
+filtered:
+	count_drop(TCPLIFE_OUT_FILTERED);
 }
 
 /*
@@ -467,12 +510,28 @@ static __always_inline int session_change(u64 skp, int oldstate,
 					  int newstate,
 					  struct tcplife_event *ev)
 {
+	int verdict;
+
 	if (newstate != TCP_CLOSE) {
 		note_state(skp, oldstate, newstate);
 		return SESSION_SKIP;
 	}
+	/*
+	 * Every close handled ends in exactly one TCPLIFE_OUT_* count or
+	 * loss, so that user space can check they add up.
+	 */
+	count_drop(TCPLIFE_OUT_CLOSES);
 	__builtin_memset(ev, 0, sizeof(*ev));
-	return finish_session(skp, oldstate, ev);
+	verdict = finish_session(skp, oldstate, ev);
+	if (verdict == SESSION_FILTERED) {
+		count_drop(TCPLIFE_OUT_FILTERED);
+		return SESSION_SKIP;
+	}
+	if (verdict == SESSION_NOT_OURS) {
+		count_drop(TCPLIFE_OUT_NOT_OURS);
+		return SESSION_SKIP;
+	}
+	return verdict;
 }
 
 #if defined(TCPLIFE_ATTACH_RAW_TP) || defined(TCPLIFE_ATTACH_TP_BTF)

@@ -18,14 +18,28 @@
 #define TCPLIFE_AF_INET6 10
 
 /*
- * Indexes of the per-CPU "drops" array: events the kernel side could not
- * deliver, counted where they happen so none goes unreported.
+ * Indexes of the per-CPU "drops" array.  The first TCPLIFE_NR_DROPS are
+ * losses: events the kernel side could not deliver, counted where they
+ * happen so none goes unreported.  The rest count what the program did
+ * with each close it handled, so that user space can check an identity:
+ * closes = rows sent + filtered + not ours + untracked + perf full + no
+ * buffer, and rows sent = rows received.
  */
 #define TCPLIFE_DROP_PERF_FULL 0	/* perf buffer full: event lost */
 #define TCPLIFE_DROP_BIRTH_FULL 1	/* session map full: not tracked */
 #define TCPLIFE_DROP_OWNER_FULL 2	/* session map full: PID/COMM guessed */
 #define TCPLIFE_DROP_NO_BUFFER 3	/* no perf buffer on that CPU: event lost */
-#define TCPLIFE_NR_DROPS 4
+#define TCPLIFE_DROP_MISSED_CLOSE 4	/* a new session found the last one's
+					   entry at its address: that close
+					   never reached the program */
+#define TCPLIFE_NR_DROPS 5
+#define TCPLIFE_OUT_CLOSES 5		/* TCP closes the program handled */
+#define TCPLIFE_OUT_ROWS 6		/* events sent */
+#define TCPLIFE_OUT_FILTERED 7		/* sessions the filters left out */
+#define TCPLIFE_OUT_NOT_OURS 8		/* no session began while tracing:
+					   opened before, or a listener */
+#define TCPLIFE_OUT_UNTRACKED 9		/* closes of untracked sessions */
+#define TCPLIFE_NR_COUNTS 10
 
 /* tcplife_event.flags */
 #define TCPLIFE_F_TASK_CACHED 0x1	/* pid/comm recorded in process context */

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 
@@ -39,6 +40,11 @@ static void report(unsigned int kind, int cpu, uint64_t n)
 			  "there: the CPU came online after the start)", n,
 			  cpu);
 		break;
+	case TCPLIFE_DROP_MISSED_CLOSE:
+		error_msg("lost %" PRIu64 " sessions on CPU %d (a new session "
+			  "found the last one's entry at its address: its "
+			  "close never reached the program)", n, cpu);
+		break;
 	default:
 		error_msg("%" PRIu64 " sessions on CPU %d have no recorded "
 			  "owner (map full): PID/COMM are the closing task's",
@@ -53,6 +59,8 @@ static const char *const total_what[TCPLIFE_NR_DROPS] = {
 	[TCPLIFE_DROP_OWNER_FULL] = "owners in total (session map full)",
 	[TCPLIFE_DROP_NO_BUFFER] = "events in total (CPUs that came online "
 				   "after the start have no perf buffer)",
+	[TCPLIFE_DROP_MISSED_CLOSE] = "sessions in total whose close never "
+				      "reached the program",
 };
 
 /*
@@ -108,10 +116,11 @@ int drops_open(struct drops *d, int map_fd, int prog_fd)
 	if (n <= 0)
 		return n < 0 ? n : -EINVAL;
 	d->ncpus = n;
-	d->seen = xcalloc((size_t)n * TCPLIFE_NR_DROPS, sizeof(*d->seen));
+	d->seen = xcalloc((size_t)n * TCPLIFE_NR_COUNTS, sizeof(*d->seen));
 	d->values = xcalloc((size_t)n, sizeof(*d->values));
-	for (int k = 0; k < TCPLIFE_NR_DROPS; k++)
-		d->total[k] = 0;
+	for (int k = 0; k < TCPLIFE_NR_COUNTS; k++)
+		d->total[k] = d->interval[k] = 0;
+	d->rows_received = d->rows_received_seen = 0;
 	/* Runs skipped before we attached are none of ours to report. */
 	d->prog_fd = prog_fd;
 	d->skipped_seen = d->skipped_total = d->skipped_interval = 0;
@@ -127,7 +136,7 @@ bool drops_poll(struct drops *d)
 {
 	bool any = d->skipped_known && poll_skipped(d);
 
-	for (__u32 kind = 0; kind < TCPLIFE_NR_DROPS; kind++) {
+	for (__u32 kind = 0; kind < TCPLIFE_NR_COUNTS; kind++) {
 		d->interval[kind] = 0;
 		if (bpf_lookup_elem(d->map_fd, &kind, d->values) < 0) {
 			/* Losses we cannot count must not look like none. */
@@ -148,6 +157,8 @@ bool drops_poll(struct drops *d)
 			*seen = d->values[cpu];
 			d->total[kind] += delta;
 			d->interval[kind] += delta;
+			if (kind >= TCPLIFE_NR_DROPS)
+				continue;	/* an outcome, no loss */
 			any = true;
 			report(kind, cpu, delta);
 		}
@@ -156,22 +167,73 @@ bool drops_poll(struct drops *d)
 }
 
 /* Health record keys; a new counter only needs its name here. */
-static const char *const health_key[TCPLIFE_NR_DROPS] = {
+static const char *const health_key[TCPLIFE_NR_COUNTS] = {
 	[TCPLIFE_DROP_PERF_FULL] = "lost_events",
 	[TCPLIFE_DROP_BIRTH_FULL] = "untracked_sessions",
 	[TCPLIFE_DROP_OWNER_FULL] = "unowned_sessions",
 	[TCPLIFE_DROP_NO_BUFFER] = "lost_events_no_buffer",
+	[TCPLIFE_DROP_MISSED_CLOSE] = "missed_closes",
+	[TCPLIFE_OUT_CLOSES] = "closes",
+	[TCPLIFE_OUT_ROWS] = "rows_sent",
+	[TCPLIFE_OUT_FILTERED] = "filtered",
+	[TCPLIFE_OUT_NOT_OURS] = "not_ours",
+	[TCPLIFE_OUT_UNTRACKED] = "untracked_closes",
 };
 
-size_t drops_health_fields(const struct drops *d, struct health_field *f)
+size_t drops_health_fields(struct drops *d, struct health_field *f)
 {
-	for (int k = 0; k < TCPLIFE_NR_DROPS; k++) {
-		f[k].key = health_key[k];
-		f[k].value = d->interval[k];
+	size_t n = 0;
+
+	for (int k = 0; k < TCPLIFE_NR_COUNTS; k++) {
+		f[n].key = health_key[k];
+		f[n++].value = d->interval[k];
 	}
-	f[TCPLIFE_NR_DROPS].key = "skipped_runs";
-	f[TCPLIFE_NR_DROPS].value = d->skipped_interval;
-	return TCPLIFE_NR_DROPS + 1;
+	f[n].key = "rows_received";
+	f[n++].value = d->rows_received - d->rows_received_seen;
+	d->rows_received_seen = d->rows_received;
+	f[n].key = "skipped_runs";
+	f[n++].value = d->skipped_interval;
+	return n;
+}
+
+/*
+ * Every close the program handled ends in one outcome, and every row it
+ * sent must have arrived: a difference is a loss nothing else counted.
+ */
+static bool accounts_add_up(const struct drops *d)
+{
+	const uint64_t *t = d->total;
+
+	return t[TCPLIFE_OUT_CLOSES] ==
+	       t[TCPLIFE_OUT_ROWS] + t[TCPLIFE_OUT_FILTERED] +
+	       t[TCPLIFE_OUT_NOT_OURS] + t[TCPLIFE_OUT_UNTRACKED] +
+	       t[TCPLIFE_DROP_PERF_FULL] + t[TCPLIFE_DROP_NO_BUFFER] &&
+	       t[TCPLIFE_OUT_ROWS] == d->rows_received;
+}
+
+void drops_report_accounts(const struct drops *d, bool verbose)
+{
+	const uint64_t *t = d->total;
+	bool ok = accounts_add_up(d);
+	char line[512];
+
+	if (ok && !verbose)
+		return;
+	snprintf(line, sizeof(line), "%" PRIu64 " closes = %" PRIu64
+		 " rows + %" PRIu64 " filtered + %" PRIu64 " not ours + %"
+		 PRIu64 " untracked + %" PRIu64 " perf full + %" PRIu64
+		 " no buffer; %" PRIu64 " rows sent, %" PRIu64 " received; %"
+		 PRIu64 " missed closes, %" PRIu64 " skipped runs",
+		 t[TCPLIFE_OUT_CLOSES], t[TCPLIFE_OUT_ROWS],
+		 t[TCPLIFE_OUT_FILTERED], t[TCPLIFE_OUT_NOT_OURS],
+		 t[TCPLIFE_OUT_UNTRACKED], t[TCPLIFE_DROP_PERF_FULL],
+		 t[TCPLIFE_DROP_NO_BUFFER], t[TCPLIFE_OUT_ROWS],
+		 d->rows_received, t[TCPLIFE_DROP_MISSED_CLOSE],
+		 d->skipped_total);
+	if (ok)
+		note_msg("accounts: %s", line);
+	else
+		error_msg("accounts do not add up: %s", line);
 }
 
 uint64_t drops_report_totals(struct drops *d)

@@ -13,8 +13,10 @@ struct drops {
 	int ncpus;		/* possible CPUs: the per-CPU value count */
 	uint64_t *seen;		/* [kind * ncpus + cpu], already reported */
 	uint64_t *values;	/* scratch for one lookup */
-	uint64_t total[TCPLIFE_NR_DROPS];
-	uint64_t interval[TCPLIFE_NR_DROPS];	/* the last poll's, all CPUs */
+	uint64_t total[TCPLIFE_NR_COUNTS];	/* losses, then outcomes */
+	uint64_t interval[TCPLIFE_NR_COUNTS];	/* the last poll's, all CPUs */
+	uint64_t rows_received;	/* events user space got, set by the caller */
+	uint64_t rows_received_seen;	/* as of the last health record */
 	bool read_failed;	/* reported once */
 	int prog_fd;		/* for recursion_misses */
 	bool skipped_known;	/* the kernel counts skipped runs */
@@ -34,8 +36,15 @@ bool drops_poll(struct drops *d);
  * The last poll's counts as health record fields, into F (room for
  * DROPS_HEALTH_FIELDS); returns how many.
  */
-#define DROPS_HEALTH_FIELDS (TCPLIFE_NR_DROPS + 1)
-size_t drops_health_fields(const struct drops *d, struct health_field *f);
+#define DROPS_HEALTH_FIELDS (TCPLIFE_NR_COUNTS + 2)
+size_t drops_health_fields(struct drops *d, struct health_field *f);
+
+/*
+ * One line on stderr with what became of every close, when it does not
+ * add up (an error) or when VERBOSE (a note).  Call after
+ * drops_report_totals(), with rows_received set.
+ */
+void drops_report_accounts(const struct drops *d, bool verbose);
 
 /* Reports the totals, if any; returns the number of lost events. */
 uint64_t drops_report_totals(struct drops *d);

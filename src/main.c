@@ -167,6 +167,7 @@ static void poll_drops(struct drops *drops, struct output *out)
 {
 	struct health_field f[DROPS_HEALTH_FIELDS];
 
+	drops->rows_received = out->received;
 	if (drops_poll(drops) && out->path)
 		health_print(&out->rf, monotonic_ns(), f,
 			     drops_health_fields(drops, f), out->stream);
@@ -364,6 +365,8 @@ int main(int argc, char **argv)
 	if (err < 0)
 		status = EXIT_RUNTIME;
 	drops_report_totals(&drops);
+	drops.rows_received = out.received;
+	drops_report_accounts(&drops, opts.verbose);
 	output_report(&out);
 
 cleanup_host:

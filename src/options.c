@@ -50,6 +50,7 @@ static const struct option long_options[] = {
 	{ "extended", no_argument, NULL, 'e' },
 	{ "all", no_argument, NULL, 'a' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "count", required_argument, NULL, 'c' },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
@@ -113,6 +114,9 @@ static int handle_option(int c, char *arg, struct options *opts)
 		return 0;
 	case 'q':
 		opts->quiet = true;
+		return 0;
+	case 'v':
+		opts->verbose = true;
 		return 0;
 	case 'd':
 		/* A year is far more than anyone means; bounds the math. */
@@ -247,7 +251,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 	opts->map_entries = DEFAULT_MAP_ENTRIES;
 	opts->failed = -1;
 	optind = 0;	/* a full rescan, so parsing can be repeated */
-	while (!err && (c = getopt_long(argc, argv, "hVTtwsjeaqd:c:p:u:L:D:46",
+	while (!err && (c = getopt_long(argc, argv, "hVTtwsjeaqvd:c:p:u:L:D:46",
 					long_options, NULL)) != -1)
 		err = handle_option(c, optarg, opts);
 	if (err > 0) {

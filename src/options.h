@@ -24,6 +24,7 @@ struct options {
 	bool extended;		/* -e: role, end, RTT, owner columns */
 	bool all;		/* -a: also sessions opened before tracing */
 	bool quiet;		/* -q: no notes */
+	bool verbose;		/* -v: what became of every close, at exit */
 	unsigned long duration;	/* -d, seconds; 0: until stopped */
 	unsigned long count;	/* -c, rows; 0: unlimited */
 	unsigned long map_entries;

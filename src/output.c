@@ -103,6 +103,7 @@ void output_sample(void *ctx, const void *data, int size)
 		o->malformed++;
 		return;
 	}
+	o->received++;
 	if (!o->pending)
 		o->pending = xcalloc(MAX_PENDING, sizeof(*o->pending));
 	if (o->npending == MAX_PENDING)

@@ -17,6 +17,7 @@ struct output {
 	const char *path;	/* --output; NULL: stdout */
 	bool header_due;	/* the file was empty when opened */
 	uint64_t rows;
+	uint64_t received;	/* well-formed samples, printed or not */
 	uint64_t malformed;	/* samples too short to be events */
 	uint64_t limit;		/* -c: stop after this many rows; 0: none */
 	/* A batch's events, printed in close order when it is flushed. */

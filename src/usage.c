@@ -29,6 +29,7 @@ void print_help(void)
 "  -a, --all              also sessions opened before tracing started\n"
 "                         (their duration is only a lower bound)\n"
 "  -q, --quiet            no notes on stderr (warnings and errors stay)\n"
+"  -v, --verbose          at exit, say what became of every close seen\n"
 "  -d, --duration SECS    stop after SECS seconds\n"
 "  -c, --count N          stop after N sessions\n"
 "      --output FILE      append rows to FILE (created 0640), not stdout;\n"

@@ -16,7 +16,7 @@ apt-get install -y -q --no-install-recommends \
 	libbpfcc-dev libbpf-dev \
 	mandoc groff-base man-db util-linux procps strace iproute2 jq bpftool \
 	clang libclang-rt-14-dev \
-	python3 gnuplot-nox bpfcc-tools python3-bpfcc libbpf-tools bpftrace \
+	python3 gnuplot-nox bpfcc-tools python3-bpfcc libbpf-tools bpftrace postgresql \
 	ca-certificates \
 	systemd logrotate rsyslog
 # systemd brings systemd-analyze (service_unit.test); without systemd-sysv it

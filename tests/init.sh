@@ -8,6 +8,7 @@ ME_="${0##*/}"
 TOOL="$abs_top_builddir/tcplife-bcc"
 WORKLOAD="$abs_top_builddir/tests/tcp_workload"
 RESERVE_PORTS="$abs_top_builddir/tests/reserve_ports"
+RENAME_ON_READ="$abs_top_builddir/tests/rename_on_read"
 FORMAT_EVENTS="$abs_top_builddir/tests/format_events"
 MANPAGE="$abs_top_srcdir/man/tcplife-bcc.8"
 PROGRAM_=tcplife-bcc

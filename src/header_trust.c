@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "header_trust.h"
+#include "posix_acl.h"
 #include "util.h"
 
 /* Links followed in one path, as the kernel's own limit. */
@@ -44,6 +45,20 @@ int header_inode_trusted(const char *path, const struct stat *st,
 		what = "is writable by its group";
 	else if (st->st_mode & S_IWOTH)
 		what = "is writable by everyone";
+	else {
+		/*
+		 * With an ACL the group bits are only its mask, so gid 0's
+		 * exemption above says nothing: the entries decide.
+		 */
+		int acl = posix_acl_lets_others_write(path,
+						      S_ISDIR(st->st_mode),
+						      &what);
+
+		if (acl < 0)
+			what = "has an ACL that cannot be read";
+		else if (!acl)
+			what = NULL;
+	}
 	if (!what)
 		return 0;
 	snprintf(why->path, sizeof(why->path), "%s", path);

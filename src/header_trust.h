@@ -16,8 +16,9 @@ struct header_trust_problem {
 
 /*
  * Whether the inode at PATH, whose lstat() is ST, can only be changed by
- * root: owned by root, writable by no group but root's nor by everyone.
- * PARENT says that PATH is a directory on the way
+ * root: owned by root, writable by no group but root's nor by everyone,
+ * and with no POSIX ACL entry letting anyone else write (a directory's
+ * default ACL included).  PARENT says that PATH is a directory on the way
  * to something, where a sticky root-owned one (/tmp) is fine.  Returns 0,
  * or -EPERM with *WHY filled in, or another -errno.
  */

@@ -1,7 +1,8 @@
 /*
  * Walks the kernel headers' include directories before a compile: the
  * checks of the files clang read come after it has read them, so they
- * only hold if nobody but root could have changed anything on the way.
+ * only hold if nobody but root could have renamed or replaced anything
+ * on the way.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -74,7 +75,14 @@ static int walk_dir(struct walk *w, const char *path, int depth)
 	while (!err && (errno = 0, de = readdir(d))) {
 		char sub[PATH_MAX];
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		/*
+		 * Regular files are judged after the compile, from its list
+		 * of what it read: with every directory root's alone, no one
+		 * else can rename or replace them in between, and skipping
+		 * them takes the walk from ~110 ms to a few on Debian's trees.
+		 */
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    de->d_type == DT_REG)
 			continue;
 		err = path_join(sub, sizeof(sub), path, de->d_name);
 		if (!err)

@@ -20,6 +20,11 @@
 
 /* Deeper than any kernel tree (include/ is at most ~6 levels). */
 #define MAX_DEPTH 32
+/*
+ * A kernel's include directories hold a few thousand directories at most;
+ * a link to / must not make a start walk the whole file system.
+ */
+#define MAX_DIRS 65536
 
 struct dir_id {
 	dev_t dev;
@@ -28,6 +33,7 @@ struct dir_id {
 
 struct walk {
 	void *seen;		/* tsearch() tree of struct dir_id */
+	size_t ndirs;
 	struct header_trust_problem *why;
 };
 
@@ -59,7 +65,7 @@ static int seen_before(struct walk *w, const struct stat *st)
 		free(id);
 		return 1;
 	}
-	return 0;
+	return ++w->ndirs > MAX_DIRS ? -E2BIG : 0;
 }
 
 static int visit(struct walk *w, const char *path, int depth);
@@ -127,7 +133,7 @@ int header_tree_trusted(const struct kheaders *kh,
 {
 	const char *trees[] = { kh->source_dir, kh->build_dir };
 	const char *subdirs[] = { "include", "arch/%s/include" };
-	struct walk w = { .seen = NULL, .why = why };
+	struct walk w = { .seen = NULL, .ndirs = 0, .why = why };
 	int err = 0;
 
 	for (size_t t = 0; !err && t < 2; t++) {

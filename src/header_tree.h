@@ -13,7 +13,8 @@
  * point at.  Once this holds, no one but root can rename, replace or add
  * anything clang may read, so the check of the files it did read, made
  * afterwards, cannot be raced.  Returns 0, -EPERM with *WHY filled in,
- * -ELOOP for a tree too deep, or another -errno.
+ * -ELOOP for a tree too deep, -E2BIG for one of too many directories, or
+ * another -errno.
  */
 int header_tree_trusted(const struct kheaders *kh,
 			struct header_trust_problem *why);

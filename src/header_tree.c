@@ -144,7 +144,7 @@ int header_tree_trusted(const struct kheaders *kh,
 			char *dir = xasprintf("%s/%s", trees[t], sub);
 			struct stat st;
 
-			/* Absent, clang cannot read it: only root can add it. */
+			/* Absent: clang reads nothing, only root adds it. */
 			if (lstat(dir, &st) == 0 || errno != ENOENT)
 				err = visit(&w, dir, 0);
 			free(dir);

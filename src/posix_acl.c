@@ -25,6 +25,13 @@
 /* Far more entries than any file system allows in one ACL. */
 #define MAX_ENTRIES 1024
 
+static const char user_writes[] =
+	"has an ACL entry that lets a user other than root write";
+static const char group_writes[] = "has an ACL entry that lets a group write";
+static const char others_write[] = "has an ACL entry that lets everyone write";
+static const char default_writes[] =
+	"has a default ACL that lets others write what is created in it";
+
 struct acl_entry {
 	uint16_t tag;
 	uint16_t perm;
@@ -65,20 +72,20 @@ static int judge_acl(const unsigned char *buf, size_t len, const char **what)
 			break;
 		case TAG_USER:
 			if ((perm & mask & PERM_WRITE) && le32toh(e.id) != 0) {
-				*what = "has an ACL entry that lets a user other than root write";
+				*what = user_writes;
 				return 1;
 			}
 			break;
 		case TAG_GROUP_OBJ:
 		case TAG_GROUP:
 			if (perm & mask & PERM_WRITE) {
-				*what = "has an ACL entry that lets a group write";
+				*what = group_writes;
 				return 1;
 			}
 			break;
 		case TAG_OTHER:
 			if (perm & PERM_WRITE) {
-				*what = "has an ACL entry that lets everyone write";
+				*what = others_write;
 				return 1;
 			}
 			break;
@@ -107,7 +114,7 @@ int posix_acl_lets_others_write(const char *path, bool dir, const char **what)
 	if (ret == 0 && dir) {
 		ret = check_one(path, "system.posix_acl_default", what);
 		if (ret == 1)
-			*what = "has a default ACL that lets others write what is created in it";
+			*what = default_writes;
 	}
 	return ret;
 }

@@ -366,9 +366,9 @@ int prog_cache_store(const char *dir, const struct prog_cache_key *key,
 #define OFFSETS_VERSION 2
 
 struct offsets_entry {
-	char magic[8];				/* OFFSETS_MAGIC, no NUL */
-	uint32_t version;			/* OFFSETS_VERSION */
-	uint32_t count;				/* NR_KERNEL_OFFSETS */
+	char magic[8];			/* OFFSETS_MAGIC, no NUL */
+	uint32_t version;		/* OFFSETS_VERSION */
+	uint32_t count;			/* NR_KERNEL_OFFSETS */
 	uint8_t layout[SHA256_DIGEST_SIZE];	/* kernel_offsets_layout */
 	uint8_t boot[SHA256_DIGEST_SIZE];	/* boot_id, release, build */
 	int64_t off[NR_KERNEL_OFFSETS];

@@ -270,8 +270,9 @@ static int check_headers_read(const char *deps, size_t len,
 		error_msg("refusing the compiled program: the compiler's list "
 			  "of the headers it read is missing or cannot be "
 			  "checked (%s), so someone other than root may have "
-			  "changed what it read; pass --allow-untrusted-headers "
-			  "to use it anyway", strerror(-err));
+			  "changed what it read; pass "
+			  "--allow-untrusted-headers to use it anyway",
+			  strerror(-err));
 		return -EPERM;
 	}
 	return header_trust_verdict(manifest_trusted(m, &why), &why,

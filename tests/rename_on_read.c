@@ -22,7 +22,8 @@
 
 int main(int argc, char **argv)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char buf[4096]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
 	struct pollfd pfd;
 	int fd, n;
 

@@ -181,7 +181,8 @@ static int forge_offsets(const char *path, size_t at, size_t len, int byte)
 	ssize_t n = fd < 0 ? -1 : pread(fd, e, sizeof(e), 0);
 	int err = -1;
 
-	if (n > SHA256_DIGEST_SIZE && at + len <= (size_t)n - SHA256_DIGEST_SIZE) {
+	if (n > SHA256_DIGEST_SIZE &&
+	    at + len <= (size_t)n - SHA256_DIGEST_SIZE) {
 		memset(e + at, byte, len);
 		sha256(e, (size_t)n - SHA256_DIGEST_SIZE,
 		       e + n - SHA256_DIGEST_SIZE);

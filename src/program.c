@@ -229,8 +229,9 @@ static int add_build_includes(const struct kheaders *kh, const char **argv,
 }
 
 /*
- * Before a compile: nothing clang may read, nor any directory it looks
- * in, may be changed by anyone but root (or the user said otherwise).
+ * Before a compile: no directory clang looks in, nor link it may follow,
+ * may be changed by anyone but root (or the user said otherwise), so
+ * that what it reads stays where the check after the compile finds it.
  */
 static int check_include_path(const struct kheaders *kh, bool any_headers)
 {

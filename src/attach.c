@@ -16,6 +16,7 @@
 #include <linux/bpf.h>
 
 #include "attach.h"
+#include "test_hooks.h"
 #include "util.h"
 
 #define TP_CATEGORY "sock"
@@ -320,11 +321,12 @@ void attach_load_target(const struct attach_method *method,
 	target->expected_attach_type = method->btf_attach_type;
 	target->attach_btf_id = (uint32_t)btf->tp_btf_id;
 	/*
-	 * For tests: another BTF type id, which the kernel refuses as an
-	 * older verifier might refuse the program (another tracepoint's:
-	 * the verifier, with its log; no tracepoint's: before it).
+	 * For tests (their build only): another BTF type id, which the
+	 * kernel refuses as an older verifier might refuse the program
+	 * (another tracepoint's: the verifier, with its log; no
+	 * tracepoint's: before it).
 	 */
-	wrong = getenv("TCPLIFE_TEST_WRONG_BTF_TARGET");
+	wrong = test_hook("WRONG_BTF_TARGET");
 	if (wrong)
 		target->attach_btf_id = (uint32_t)strtoul(wrong, NULL, 10);
 }

@@ -5,10 +5,12 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "btf_offsets.h"
+#include "sha256.h"
 
 #ifdef HAVE_LIBBPF
 #include <bpf/btf.h>
@@ -55,10 +57,27 @@ static const struct {
 			       "TCPLIFE_SK_V6_DADDR_OFFSET" },
 };
 
-
 const char *kernel_offset_macro(enum kernel_offset i)
 {
 	return fields[i].macro;
+}
+
+void kernel_offsets_layout(uint8_t tag[SHA256_DIGEST_SIZE])
+{
+	struct sha256 ctx;
+
+	sha256_init(&ctx);
+	for (int i = 0; i < NR_KERNEL_OFFSETS; i++) {
+		uint32_t size = fields[i].size;
+
+		sha256_update(&ctx, fields[i].type, strlen(fields[i].type) + 1);
+		sha256_update(&ctx, fields[i].path, strlen(fields[i].path) + 1);
+		sha256_update(&ctx, &size, sizeof(size));
+		sha256_update(&ctx, fields[i].macro,
+			      strlen(fields[i].macro) + 1);
+	}
+	sha256_update(&ctx, TP_BTF_TYPE, sizeof(TP_BTF_TYPE));
+	sha256_final(&ctx, tag);
 }
 
 #ifdef HAVE_LIBBPF

@@ -5,6 +5,7 @@
 #define VMLINUX_BTF_PATH "/sys/kernel/btf/vmlinux"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Whether this build can read BTF at all (configure found libbpf). */
 extern const bool btf_offsets_built;
@@ -54,6 +55,13 @@ int btf_counter_offsets(const char *path, struct counter_offsets *off);
 
 /* The -D name the BPF text knows offset I by, such as TCPLIFE_RX_OFFSET. */
 const char *kernel_offset_macro(enum kernel_offset i);
+
+/*
+ * A digest of the field table (each field's struct, member path, size and
+ * -D name, in order) and of TP_BTF_TYPE: offsets stored by a build with
+ * another table, even one with as many fields, have another tag.
+ */
+void kernel_offsets_layout(uint8_t tag[32]);
 
 /*
  * Whether offset I is only for the raw tracepoint: then -1 when BTF lacks

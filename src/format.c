@@ -151,14 +151,51 @@ static size_t last_column(const struct row_format *rf, enum layout layout)
 	return last;
 }
 
-/* RFC 4180: quote a field holding a comma, quote or line break. */
+/*
+ * Whether a spreadsheet would take cell S for a formula: it starts with
+ * '=', '+', '-' or '@' (or a tab or CR, which some strip first), as a
+ * process named "=HYPERLINK(...)" does.  A plain number such as -1, and
+ * a lone "-" (no value), are left as they are.
+ */
+static bool csv_formula(const char *s)
+{
+	const char *p = s + 1;
+
+	if (!*s || !strchr("=+-@\t\r", *s))
+		return false;
+	if (*s != '-' && *s != '+')
+		return true;
+	if (!*p && *s == '-')
+		return false;
+	p += strspn(p, "0123456789");
+	if (p == s + 1)
+		return true;
+	if (*p == '.' && p[1]) {
+		size_t n = strspn(p + 1, "0123456789");
+
+		if (!n)
+			return true;
+		p += 1 + n;
+	}
+	return *p != '\0';
+}
+
+/*
+ * RFC 4180: quote a field holding a comma, quote or line break.  As
+ * OWASP advises against CSV injection, a cell a spreadsheet would
+ * evaluate gets a leading single quote (shown as text), and quotes.
+ */
 static void print_csv_field(const char *s, FILE *out)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
+	bool formula = csv_formula(s);
+
+	if (!formula && !strpbrk(s, ",\"\r\n")) {
 		fputs(s, out);
 		return;
 	}
 	fputc('"', out);
+	if (formula)
+		fputc('\'', out);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', out);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "header_trust.h"
+#include "posix_acl.h"
 #include "util.h"
 
 /* Links followed in one path, as the kernel's own limit. */
@@ -31,20 +32,33 @@ static bool sticky_parent(const struct stat *st, bool parent)
 	       st->st_uid == 0;
 }
 
-static int judge(const char *path, const struct stat *st, bool parent,
-		 struct header_trust_problem *why)
+int header_inode_trusted(const char *path, const struct stat *st,
+			 bool parent, struct header_trust_problem *why)
 {
 	const char *what = NULL;
 
 	if (st->st_uid != 0)
 		what = "is not owned by root";
-	else if (sticky_parent(st, parent))
+	else if (sticky_parent(st, parent) || S_ISLNK(st->st_mode))
 		what = NULL;
-	else if (!S_ISLNK(st->st_mode) && (st->st_mode & S_IWGRP) &&
-		 st->st_gid != 0)
+	else if ((st->st_mode & S_IWGRP) && st->st_gid != 0)
 		what = "is writable by its group";
-	else if (!S_ISLNK(st->st_mode) && (st->st_mode & S_IWOTH))
+	else if (st->st_mode & S_IWOTH)
 		what = "is writable by everyone";
+	else {
+		/*
+		 * With an ACL the group bits are only its mask, so gid 0's
+		 * exemption above says nothing: the entries decide.
+		 */
+		int acl = posix_acl_lets_others_write(path,
+						      S_ISDIR(st->st_mode),
+						      &what);
+
+		if (acl < 0)
+			what = "has an ACL that cannot be read";
+		else if (!acl)
+			what = NULL;
+	}
 	if (!what)
 		return 0;
 	snprintf(why->path, sizeof(why->path), "%s", path);
@@ -71,7 +85,8 @@ int header_path_trusted(const char *path, struct header_trust_problem *why)
 		return -ENAMETOOLONG;
 	if (lstat("/", &st) < 0)
 		return -errno;
-	if (judge("/", &st, path[strspn(path, "/")] != '\0', why) < 0)
+	if (header_inode_trusted("/", &st, path[strspn(path, "/")] != '\0',
+				 why) < 0)
 		return -EPERM;
 	done[0] = '\0';
 	for (char *p = todo;;) {
@@ -98,8 +113,9 @@ int header_path_trusted(const char *path, struct header_trust_problem *why)
 			done[dlen + 1 + len] = '\0';
 			if (lstat(done, &st) < 0)
 				return -errno;
-			if (judge(done, &st, p[len + strspn(p + len, "/")] != '\0',
-				  why) < 0)
+			if (header_inode_trusted(done, &st,
+						 p[len + strspn(p + len, "/")]
+						 != '\0', why) < 0)
 				return -EPERM;
 			looked = true;
 		}

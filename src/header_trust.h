@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* The first thing found that someone other than root could change. */
@@ -12,6 +13,17 @@ struct header_trust_problem {
 	const char *what;	/* "is not owned by root", ... */
 	uid_t uid;
 };
+
+/*
+ * Whether the inode at PATH, whose lstat() is ST, can only be changed by
+ * root: owned by root, writable by no group but root's nor by everyone,
+ * and with no POSIX ACL entry letting anyone else write (a directory's
+ * default ACL included).  PARENT says that PATH is a directory on the way
+ * to something, where a sticky root-owned one (/tmp) is fine.  Returns 0,
+ * or -EPERM with *WHY filled in, or another -errno.
+ */
+int header_inode_trusted(const char *path, const struct stat *st,
+			 bool parent, struct header_trust_problem *why);
 
 /*
  * Whether PATH (absolute) and every directory, link and link target on

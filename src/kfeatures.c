@@ -18,6 +18,7 @@
 #include <linux/bpf.h>
 
 #include "kfeatures.h"
+#include "test_hooks.h"
 
 /* Helper numbers are kernel ABI; older uapi headers may lack the names. */
 #define HELPER_PROBE_READ_KERNEL 113
@@ -53,7 +54,7 @@ static int try_load(const struct bpf_insn *insns, unsigned int n)
 
 static bool pretended_missing(const char *helper)
 {
-	const char *list = getenv("TCPLIFE_TEST_MISSING_HELPERS");
+	const char *list = test_hook("MISSING_HELPERS");
 	size_t len = strlen(helper);
 
 	for (const char *p = list; p && *p; p += strcspn(p, ","), p += !!*p)

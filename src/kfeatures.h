@@ -31,9 +31,9 @@ struct kfeatures {
 
 /*
  * Probes each helper with a BPF_PROG_LOAD (needs CAP_BPF or root; without
- * them every state is KFEATURE_UNKNOWN).  TCPLIFE_TEST_MISSING_HELPERS, a
- * comma-separated list of helper names, makes those count as missing: the
- * tests use it to take the paths of older kernels.
+ * them every state is KFEATURE_UNKNOWN).  In the test build only,
+ * TCPLIFE_TEST_MISSING_HELPERS, a comma-separated list of helper names,
+ * makes those count as missing: the tests take older kernels' paths.
  */
 void kfeatures_probe(struct kfeatures *kf);
 

@@ -361,8 +361,15 @@ int prog_cache_store(const char *dir, const struct prog_cache_key *key,
 }
 
 #define OFFSETS_ENTRY "btf-offsets"
+/* Which program wrote an entry, and in which form (1.2's had neither). */
+#define OFFSETS_MAGIC "tcplbtfo"
+#define OFFSETS_VERSION 2
 
 struct offsets_entry {
+	char magic[8];			/* OFFSETS_MAGIC, no NUL */
+	uint32_t version;		/* OFFSETS_VERSION */
+	uint32_t count;			/* NR_KERNEL_OFFSETS */
+	uint8_t layout[SHA256_DIGEST_SIZE];	/* kernel_offsets_layout */
 	uint8_t boot[SHA256_DIGEST_SIZE];	/* boot_id, release, build */
 	int64_t off[NR_KERNEL_OFFSETS];
 	int64_t tp_btf_id;
@@ -391,6 +398,7 @@ int prog_cache_offsets_lookup(const char *dir, struct counter_offsets *off)
 {
 	struct offsets_entry e;
 	uint8_t boot[SHA256_DIGEST_SIZE], digest[SHA256_DIGEST_SIZE];
+	uint8_t layout[SHA256_DIGEST_SIZE];
 	char *buf = NULL;
 	size_t len;
 	int err;
@@ -404,7 +412,16 @@ int prog_cache_offsets_lookup(const char *dir, struct counter_offsets *off)
 	memcpy(&e, buf, sizeof(e));
 	free(buf);
 	sha256(&e, offsetof(struct offsets_entry, digest), digest);
+	kernel_offsets_layout(layout);
+	/*
+	 * Another release's entry, even of this very size, says nothing
+	 * about this build's fields: offsets in another order would be
+	 * trusted until the next boot.
+	 */
 	if (memcmp(digest, e.digest, sizeof(digest)) ||
+	    memcmp(e.magic, OFFSETS_MAGIC, sizeof(e.magic)) ||
+	    e.version != OFFSETS_VERSION || e.count != NR_KERNEL_OFFSETS ||
+	    memcmp(layout, e.layout, sizeof(layout)) ||
 	    memcmp(boot, e.boot, sizeof(boot)))
 		return -ESTALE;
 	for (int i = 0; i < NR_KERNEL_OFFSETS; i++) {
@@ -432,6 +449,10 @@ int prog_cache_offsets_store(const char *dir,
 	memset(&e, 0, sizeof(e));
 	if (this_boot(e.boot) < 0)
 		return -ENOENT;
+	memcpy(e.magic, OFFSETS_MAGIC, sizeof(e.magic));
+	e.version = OFFSETS_VERSION;
+	e.count = NR_KERNEL_OFFSETS;
+	kernel_offsets_layout(e.layout);
 	for (int i = 0; i < NR_KERNEL_OFFSETS; i++)
 		e.off[i] = off->off[i];
 	e.tp_btf_id = off->tp_btf_id;

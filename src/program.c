@@ -20,6 +20,7 @@
 
 #include "compile_child.h"
 #include "header_manifest.h"
+#include "header_tree.h"
 #include "prog_cache.h"
 #include "program.h"
 #include "uapi_compat.h"
@@ -228,21 +229,52 @@ static int add_build_includes(const struct kheaders *kh, const char **argv,
 }
 
 /*
- * Every header the compile read must be root's alone (or the user said
- * otherwise); M gets their manifest, empty when the compiler gave no
- * usable list (then only the tree itself was checked, by the host).
+ * Before a compile: no directory clang looks in, nor link it may follow,
+ * may be changed by anyone but root (or the user said otherwise), so
+ * that what it reads stays where the check after the compile finds it.
+ */
+static int check_include_path(const struct kheaders *kh, bool any_headers)
+{
+	struct header_trust_problem why;
+
+	/* The files read are still checked, and warned about, afterwards. */
+	if (any_headers)
+		return 0;
+	return header_trust_verdict(header_tree_trusted(kh, &why), &why,
+				    false);
+}
+
+/*
+ * After it: every header the compile read must be root's alone (or the
+ * user said otherwise); M gets their manifest.  A list that is missing or
+ * names a file that is gone can no longer vouch for what was compiled,
+ * so that is refused too: the program is not used, let alone cached.
  */
 static int check_headers_read(const char *deps, size_t len,
 			      const struct kheaders *kh, bool any_headers,
 			      struct header_manifest *m)
 {
 	struct header_trust_problem why;
+	int err = -ENODATA;
 
 	memset(m, 0, sizeof(*m));
-	if (!deps || manifest_from_deps(deps, len, kh->source_dir, m) < 0) {
-		note_msg("the compiler did not say which headers it read: "
-			 "the program is not cached");
+	if (deps)
+		err = manifest_from_deps(deps, len, kh->source_dir, m);
+	if (err && any_headers) {
+		warning_msg("the compiler's list of the headers it read is "
+			    "missing or cannot be checked (%s): using the "
+			    "program anyway (--allow-untrusted-headers), "
+			    "without caching it", strerror(-err));
 		return 0;
+	}
+	if (err) {
+		error_msg("refusing the compiled program: the compiler's list "
+			  "of the headers it read is missing or cannot be "
+			  "checked (%s), so someone other than root may have "
+			  "changed what it read; pass "
+			  "--allow-untrusted-headers to use it anyway",
+			  strerror(-err));
+		return -EPERM;
 	}
 	return header_trust_verdict(manifest_trusted(m, &why), &why,
 				    any_headers);
@@ -368,6 +400,9 @@ int program_build(const char *text, const struct program_cflags *cf,
 		char *deps;
 		size_t dlen;
 
+		err = check_include_path(kh, cache->any_headers);
+		if (err)
+			goto out;
 		child_cflags(argv, argc, cargv, owned, &nowned);
 		err = compiler_compile(cache->compiler, text, cargv, argc,
 				       kh->source_dir, method->func,

@@ -20,6 +20,9 @@ function unquote(s) {
 		return s
 	s = substr(s, 2, length(s) - 2)
 	gsub(/""/, "\"", s)
+	# A cell a spreadsheet would evaluate has a leading quote (OWASP).
+	if (s ~ /^'[-=+@\t\r]/)
+		s = substr(s, 2)
 	return s
 }
 

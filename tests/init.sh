@@ -6,8 +6,11 @@ ME_="${0##*/}"
 : "${abs_top_builddir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${abs_top_srcdir:=$abs_top_builddir}"
 TOOL="$abs_top_builddir/tcplife-bcc"
+# The same tool with its TCPLIFE_TEST_* hooks, for the tests that use them.
+HOOKS_TOOL="$abs_top_builddir/tests/tcplife-bcc-test"
 WORKLOAD="$abs_top_builddir/tests/tcp_workload"
 RESERVE_PORTS="$abs_top_builddir/tests/reserve_ports"
+RENAME_ON_READ="$abs_top_builddir/tests/rename_on_read"
 FORMAT_EVENTS="$abs_top_builddir/tests/format_events"
 MANPAGE="$abs_top_srcdir/man/tcplife-bcc.8"
 PROGRAM_=tcplife-bcc

@@ -13,7 +13,9 @@
 
 #include <linux/bpf.h>
 
+#include "btf_offsets.h"
 #include "prog_cache.h"
+#include "sha256.h"
 #include "unit.h"
 
 static struct bpf_insn insns[] = {
@@ -168,6 +170,64 @@ static void check_store_lookup(const char *dir)
 	      "an edited header is not reported as stale");
 }
 
+/*
+ * Rewrites the offsets entry with AT..AT+LEN set to BYTE and a valid
+ * digest: as another build would have written it, for this very boot.
+ */
+static int forge_offsets(const char *path, size_t at, size_t len, int byte)
+{
+	unsigned char e[1024];
+	int fd = open(path, O_RDWR);
+	ssize_t n = fd < 0 ? -1 : pread(fd, e, sizeof(e), 0);
+	int err = -1;
+
+	if (n > SHA256_DIGEST_SIZE &&
+	    at + len <= (size_t)n - SHA256_DIGEST_SIZE) {
+		memset(e + at, byte, len);
+		sha256(e, (size_t)n - SHA256_DIGEST_SIZE,
+		       e + n - SHA256_DIGEST_SIZE);
+		err = pwrite(fd, e, (size_t)n, 0) == n ? 0 : -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/*
+ * An entry of the same size but another format version, field count or
+ * field table (magic at 0, version at 8, count at 12, layout tag at 16):
+ * refused, even with a digest that matches.
+ */
+static void check_offsets_format(const char *dir,
+				 const struct counter_offsets *off)
+{
+	static const struct { size_t at, len; int byte; const char *what; }
+	forged[] = {
+		{ 0, 8, 'x', "another magic" },
+		{ 8, 1, 1, "format version 1" },
+		{ 12, 1, NR_KERNEL_OFFSETS - 1, "another field count" },
+		{ 16, 32, 0, "another field table" },
+	};
+	struct counter_offsets got;
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/btf-offsets", dir) >=
+	    (int)sizeof(path))
+		return;
+	for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+		CHECK(prog_cache_offsets_store(dir, off) == 0 &&
+		      prog_cache_offsets_lookup(dir, &got) == 0,
+		      "offsets store before forging");
+		CHECK(forge_offsets(path, 0, 0, 0) == 0 &&
+		      prog_cache_offsets_lookup(dir, &got) == 0,
+		      "a rewritten entry with nothing changed is refused");
+		CHECK(forge_offsets(path, forged[i].at, forged[i].len,
+				    forged[i].byte) == 0, "cannot forge");
+		CHECK(prog_cache_offsets_lookup(dir, &got) < 0,
+		      "offsets used from an entry with %s", forged[i].what);
+	}
+}
+
 static void check_offsets(const char *dir)
 {
 	struct counter_offsets off = {
@@ -192,6 +252,7 @@ static void check_offsets(const char *dir)
 	if (fd >= 0)
 		close(fd);
 	CHECK(prog_cache_offsets_lookup(dir, &got) < 0, "corrupt offsets used");
+	check_offsets_format(dir, &off);
 }
 
 int main(void)

@@ -278,11 +278,15 @@ void host_print_info(struct host *h, const struct options *opts)
 	tracefs_release(&h->tfs);
 	for (int i = 0; i < KF_COUNT; i++) {
 		const struct kfeature *f = &h->kf.f[i];
+		char failed[96];
 
+		snprintf(failed, sizeof(failed), "probe failed (%s), assumed "
+			 "present", strerror(-f->err));
 		printf("%-19s%s: %s (Linux %s and later; without it: %s)\n",
 		       i ? "" : "BPF helpers:", f->helper,
 		       f->state == KFEATURE_PRESENT ? "present" :
 		       f->state == KFEATURE_MISSING ? "missing" :
+		       f->state == KFEATURE_FAILED ? failed :
 		       "not probed (needs root)", f->since, f->without);
 	}
 	printf("libbcc:            %s\n", LIBBCC_VERSION);

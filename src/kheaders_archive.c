@@ -212,8 +212,12 @@ static int reuse(struct kheaders_archive *ka, const char *release,
 	int fd, tree, err;
 
 	fd = open(ka->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -ENOENT : -ESTALE;
+	if (fd < 0 && errno == ENOENT)
+		return -ENOENT;
+	if (fd < 0) {
+		ka->changed = xstrdup("its directory");
+		return -ESTALE;
+	}
 	err = fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 077) ?
 	      -EPERM : read_manifest(fd, &old, &olen);
 	if (err) {
@@ -368,13 +372,19 @@ int kheaders_archive_use(const char *cache_dir, const char *running_release,
 
 	memset(ka, 0, sizeof(*ka));
 	memset(kh, 0, sizeof(*kh));
-	may_write = may_write && geteuid() == 0;
 	/* Built as a module: only loaded, it offers the archive. */
 	if (access(KHEADERS_ARCHIVE_PATH, F_OK) < 0) {
-		if (!may_write || modprobe(load) < 0 ||
+		if (!may_write || geteuid() != 0 || modprobe(load) < 0 ||
 		    access(KHEADERS_ARCHIVE_PATH, F_OK) < 0)
 			return -ENOENT;
 		ka->loaded_module = true;
+	}
+	/* Root's alone: the extraction is closed to everyone else. */
+	if (geteuid() != 0) {
+		ka->state = KARCHIVE_FAILED;
+		snprintf(ka->why, sizeof(ka->why), "only root extracts it and "
+			 "uses its extraction");
+		return -ENOENT;
 	}
 	err = hash_archive(ka->sha256);
 	if (err) {

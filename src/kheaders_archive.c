@@ -249,6 +249,21 @@ static int reuse(struct kheaders_archive *ka, const char *release,
 	return resolve_tree(ka, ka->dir, release, kh);
 }
 
+/* What follows the end of the tar stream: padding, up to 1 MiB read. */
+static void drain(int fd)
+{
+	char buf[16384];
+	ssize_t n;
+
+	for (size_t total = 0; total < (1u << 20); total += (size_t)n) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			n = 0;
+		else if (n <= 0)
+			return;
+	}
+}
+
 /* Decompresses and unpacks the archive into STAGE_FD/tree. */
 static int unpack(struct kheaders_archive *ka, int stage_fd)
 {
@@ -279,6 +294,12 @@ static int unpack(struct kheaders_archive *ka, int stage_fd)
 		goto out;
 	}
 	err = tar_extract(pipefd[0], tree, &r);
+	/*
+	 * tar pads its stream to whole records past the end blocks: read
+	 * to the end, or xz could still be writing them and die of SIGPIPE.
+	 */
+	if (!err)
+		drain(pipefd[0]);
 	close(pipefd[0]);
 	if (exec_helper_wait(pid) < 0 && !err) {
 		snprintf(ka->why, sizeof(ka->why), "xz could not decompress it");

@@ -4,8 +4,7 @@
  * are.  libbcc's own fallback unpacks it under a predictable /tmp path;
  * here it goes into the tool's cache, root's alone, in a directory named
  * by the archive's SHA-256, with a manifest that shows any change made
- * after the extraction.  xz runs as an unprivileged child (exec_helper.c);
- * the tar stream is read by tar_extract.c.
+ * after the extraction.  Unpacking it is kheaders_unpack.c's.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -20,13 +19,11 @@
 
 #include "exec_helper.h"
 #include "kheaders_archive.h"
-#include "sha256.h"
-#include "tar_extract.h"
+#include "kheaders_unpack.h"
 #include "tree_manifest.h"
 #include "util.h"
 
 #define STAGE_PREFIX ".kheaders-"
-#define MAX_MANIFEST (64u << 20)
 
 static const char *const modprobe_paths[] = {
 	"/sbin/modprobe", "/usr/sbin/modprobe", "/bin/modprobe",
@@ -38,31 +35,6 @@ static int modprobe(char *const *argv)
 	pid_t pid = exec_helper_start(modprobe_paths, argv, -1, -1, false);
 
 	return pid < 0 ? pid : exec_helper_wait(pid);
-}
-
-static int hash_archive(char hex[65])
-{
-	static const char digits[] = "0123456789abcdef";
-	uint8_t digest[SHA256_DIGEST_SIZE], buf[65536];
-	int fd = open(KHEADERS_ARCHIVE_PATH, O_RDONLY | O_CLOEXEC);
-	struct sha256 ctx;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	sha256_init(&ctx);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		sha256_update(&ctx, buf, (size_t)n);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	sha256_final(&ctx, digest);
-	for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
-		hex[2 * i] = digits[digest[i] >> 4];
-		hex[2 * i + 1] = digits[digest[i] & 15];
-	}
-	hex[64] = '\0';
-	return 0;
 }
 
 /* Removes NAME under DIR_FD and all below it, following no link. */
@@ -127,53 +99,6 @@ static int open_cache(const char *dir)
 	return fd;
 }
 
-/* The extraction's manifest, followed by its SHA-256. */
-static int write_manifest(int dir_fd, const char *text, size_t len)
-{
-	uint8_t digest[SHA256_DIGEST_SIZE];
-	int fd = openat(dir_fd, "manifest", O_WRONLY | O_CREAT | O_EXCL |
-			O_NOFOLLOW | O_CLOEXEC, 0600), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	sha256(text, len, digest);
-	if (write(fd, text, len) != (ssize_t)len ||
-	    write(fd, digest, sizeof(digest)) != (ssize_t)sizeof(digest) ||
-	    fsync(fd) < 0)
-		err = errno ? -errno : -EIO;
-	close(fd);
-	return err;
-}
-
-static int read_manifest(int dir_fd, char **text, size_t *len)
-{
-	uint8_t digest[SHA256_DIGEST_SIZE];
-	int fd = openat(dir_fd, "manifest", O_RDONLY | O_NOFOLLOW |
-			O_NONBLOCK | O_CLOEXEC), err = 0;
-	struct stat st;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & 077) || st.st_size <= SHA256_DIGEST_SIZE ||
-	    st.st_size > MAX_MANIFEST) {
-		close(fd);
-		return -EPERM;
-	}
-	*len = (size_t)st.st_size - SHA256_DIGEST_SIZE;
-	*text = xcalloc((size_t)st.st_size, 1);
-	if (pread(fd, *text, (size_t)st.st_size, 0) != st.st_size)
-		err = -EIO;
-	close(fd);
-	if (!err) {
-		sha256(*text, *len, digest);
-		err = memcmp(digest, *text + *len, sizeof(digest)) ? -EBADMSG : 0;
-	}
-	if (err)
-		free(*text);
-	return err;
-}
-
 /* Headers in DIR/tree, refused unless of RELEASE. */
 static int resolve_tree(struct kheaders_archive *ka, const char *dir,
 			const char *release, struct kheaders *kh)
@@ -219,7 +144,7 @@ static int reuse(struct kheaders_archive *ka, const char *release,
 		return -ESTALE;
 	}
 	err = fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 077) ?
-	      -EPERM : read_manifest(fd, &old, &olen);
+	      -EPERM : tree_manifest_load(fd, "manifest", &old, &olen);
 	if (err) {
 		close(fd);
 		ka->changed = xstrdup(err == -EPERM ? "its directory" :
@@ -249,72 +174,6 @@ static int reuse(struct kheaders_archive *ka, const char *release,
 	return resolve_tree(ka, ka->dir, release, kh);
 }
 
-/* What follows the end of the tar stream: padding, up to 1 MiB read. */
-static void drain(int fd)
-{
-	char buf[16384];
-	ssize_t n;
-
-	for (size_t total = 0; total < (1u << 20); total += (size_t)n) {
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			n = 0;
-		else if (n <= 0)
-			return;
-	}
-}
-
-/* Decompresses and unpacks the archive into STAGE_FD/tree. */
-static int unpack(struct kheaders_archive *ka, int stage_fd)
-{
-	static const char *const xz_paths[] = {
-		"/usr/bin/xz", "/bin/xz", NULL,
-	};
-	static char *const xz_argv[] = { "xz", "-dc", NULL };
-	struct tar_result r;
-	int pipefd[2], tree, in, err;
-	pid_t pid;
-
-	if (mkdirat(stage_fd, "tree", 0755) < 0 ||
-	    (tree = openat(stage_fd, "tree", O_RDONLY | O_DIRECTORY |
-			   O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return -errno;
-	in = open(KHEADERS_ARCHIVE_PATH, O_RDONLY | O_CLOEXEC);
-	if (in < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
-		err = -errno;
-		goto out;
-	}
-	pid = exec_helper_start(xz_paths, xz_argv, in, pipefd[1], true);
-	close(pipefd[1]);
-	if (pid < 0) {
-		close(pipefd[0]);
-		snprintf(ka->why, sizeof(ka->why), "cannot run xz: %s",
-			 pid == -ENOENT ? "not installed" : strerror(-pid));
-		err = pid;
-		goto out;
-	}
-	err = tar_extract(pipefd[0], tree, &r);
-	/*
-	 * tar pads its stream to whole records past the end blocks: read
-	 * to the end, or xz could still be writing them and die of SIGPIPE.
-	 */
-	if (!err)
-		drain(pipefd[0]);
-	close(pipefd[0]);
-	if (exec_helper_wait(pid) < 0 && !err) {
-		snprintf(ka->why, sizeof(ka->why), "xz could not decompress it");
-		err = -EBADMSG;
-	} else if (err) {
-		snprintf(ka->why, sizeof(ka->why), "%s", r.why[0] ? r.why :
-			 strerror(-err));
-	}
-out:
-	if (in >= 0)
-		close(in);
-	close(tree);
-	return err;
-}
-
 static int extract(struct kheaders_archive *ka, const char *cache_dir,
 		   const char *release, struct kheaders *kh)
 {
@@ -340,19 +199,26 @@ static int extract(struct kheaders_archive *ka, const char *cache_dir,
 		err = -errno;
 		goto out;
 	}
-	err = unpack(ka, stage_fd);
+	if (mkdirat(stage_fd, "tree", 0755) < 0 ||
+	    (tree = openat(stage_fd, "tree", O_RDONLY | O_DIRECTORY |
+			   O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		err = -errno;
+		goto out;
+	}
+	err = kheaders_unpack(KHEADERS_ARCHIVE_PATH, tree, ka->why,
+			      sizeof(ka->why));
 	if (!err) {
 		err = resolve_tree(ka, stage_path, release, kh);
 		kheaders_free(kh);
 	}
-	if (!err && (tree = openat(stage_fd, "tree", O_RDONLY | O_DIRECTORY |
-				   O_NOFOLLOW | O_CLOEXEC)) < 0)
-		err = -errno;
 	if (!err)
 		err = tree_manifest_build(tree, &text, &len);
 	if (!err)
-		err = write_manifest(stage_fd, text, len);
-	/* A tree found changed is replaced; one just made by another start is used. */
+		err = tree_manifest_save(stage_fd, "manifest", text, len);
+	/*
+	 * A tree found changed is replaced; one that another start has just
+	 * put there is used instead of this one.
+	 */
 	if (!err && ka->changed)
 		remove_tree(cache_fd, final);
 	if (!err && renameat(cache_fd, stage, cache_fd, final) < 0)
@@ -362,7 +228,7 @@ static int extract(struct kheaders_archive *ka, const char *cache_dir,
 		snprintf(ka->why, sizeof(ka->why), "extracting it into %s "
 			 "failed: %s", cache_dir, strerror(-err));
 out:
-	if (err)
+	if (err && cache_fd >= 0)
 		remove_tree(cache_fd, stage);
 	free(text);
 	if (tree >= 0)
@@ -407,7 +273,7 @@ int kheaders_archive_use(const char *cache_dir, const char *running_release,
 			 "uses its extraction");
 		return -ENOENT;
 	}
-	err = hash_archive(ka->sha256);
+	err = kheaders_archive_sha256(KHEADERS_ARCHIVE_PATH, ka->sha256);
 	if (err) {
 		snprintf(ka->why, sizeof(ka->why), "cannot read it: %s",
 			 strerror(-err));

@@ -17,10 +17,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sha256.h"
 #include "tree_manifest.h"
 #include "util.h"
 
 #define MAX_DEPTH 64
+#define MAX_MANIFEST (64u << 20)
 
 struct text {
 	char *buf;
@@ -177,4 +179,52 @@ int tree_manifest_compare(const char *a, size_t alen, const char *b,
 			name = p + 1;
 	snprintf(where, size, "%.*s", (int)(end - name), name);
 	return -ESTALE;
+}
+
+int tree_manifest_save(int dir_fd, const char *name, const char *text,
+		       size_t len)
+{
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL |
+			O_NOFOLLOW | O_CLOEXEC, 0600), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	sha256(text, len, digest);
+	if (write(fd, text, len) != (ssize_t)len ||
+	    write(fd, digest, sizeof(digest)) != (ssize_t)sizeof(digest) ||
+	    fsync(fd) < 0)
+		err = errno ? -errno : -EIO;
+	close(fd);
+	return err;
+}
+
+int tree_manifest_load(int dir_fd, const char *name, char **text,
+		       size_t *len)
+{
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW |
+			O_NONBLOCK | O_CLOEXEC), err = 0;
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 077) || st.st_size <= SHA256_DIGEST_SIZE ||
+	    st.st_size > MAX_MANIFEST) {
+		close(fd);
+		return -EPERM;
+	}
+	*len = (size_t)st.st_size - SHA256_DIGEST_SIZE;
+	*text = xcalloc((size_t)st.st_size, 1);
+	if (pread(fd, *text, (size_t)st.st_size, 0) != st.st_size)
+		err = -EIO;
+	close(fd);
+	if (!err) {
+		sha256(*text, *len, digest);
+		err = memcmp(digest, *text + *len, sizeof(digest)) ? -EBADMSG : 0;
+	}
+	if (err)
+		free(*text);
+	return err;
 }

@@ -21,4 +21,15 @@ int tree_manifest_build(int dir_fd, char **text, size_t *len);
 int tree_manifest_compare(const char *a, size_t alen, const char *b,
 			  size_t blen, char *where, size_t size);
 
+/*
+ * Saves TEXT as file NAME (0600, created, never replaced) of DIR_FD,
+ * followed by its SHA-256; loads it back, insisting on a regular file of
+ * root's closed to others, whose SHA-256 matches.  Return 0 or -errno
+ * (-EPERM for a file that is not so, -EBADMSG for a wrong hash).
+ */
+int tree_manifest_save(int dir_fd, const char *name, const char *text,
+		       size_t len);
+int tree_manifest_load(int dir_fd, const char *name, char **text,
+		       size_t *len);
+
 #endif

@@ -30,6 +30,26 @@ static const char *const modprobe_paths[] = {
 	"/usr/bin/modprobe", NULL,
 };
 
+/*
+ * Whether kheaders is a module of the running kernel, where kbuild puts
+ * it: only then is modprobe worth a fork and exec at every start.
+ */
+static bool module_installed(const char *release)
+{
+	static const char *const suffixes[] = { "", ".xz", ".zst", ".gz" };
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		char *path = xasprintf("/lib/modules/%s/kernel/kernel/"
+				       "kheaders.ko%s", release, suffixes[i]);
+		bool found = access(path, F_OK) == 0;
+
+		free(path);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
 static int modprobe(char *const *argv)
 {
 	pid_t pid = exec_helper_start(modprobe_paths, argv, -1, -1, false);
@@ -261,7 +281,8 @@ int kheaders_archive_use(const char *cache_dir, const char *running_release,
 	memset(kh, 0, sizeof(*kh));
 	/* Built as a module: only loaded, it offers the archive. */
 	if (access(KHEADERS_ARCHIVE_PATH, F_OK) < 0) {
-		if (!may_write || geteuid() != 0 || modprobe(load) < 0 ||
+		if (!may_write || geteuid() != 0 ||
+		    !module_installed(running_release) || modprobe(load) < 0 ||
 		    access(KHEADERS_ARCHIVE_PATH, F_OK) < 0)
 			return -ENOENT;
 		ka->loaded_module = true;

@@ -395,7 +395,8 @@ fi
 # megabytes of root's, so a second one's helper probes failed with EPERM
 # unless it raised its limit first.  Both start from the cache the first
 # tracepoint tracer filled.
-t0=$(uptime_)
+# start_tracer_ sets t0: this check's start is its own.
+s0=$(uptime_)
 why=
 # shellcheck disable=SC2034
 c1_state='' c1_pid='' c2_state='' c2_pid=''
@@ -422,7 +423,7 @@ elif start_tracer_ c1 tracepoint; then
 else
 	why="first tracer $c1_state: $(tool_error_ c1.err)"
 fi
-timing_ "$(since_ "$t0") second: two cached starts, one while the other runs"
+timing_ "$(since_ "$s0") second: two cached starts, one while the other runs"
 if [ -z "$why" ]; then
 	pass_ second "started while one runs (RLIMIT_MEMLOCK $(ulimit -l) KiB): bpf_probe_read_kernel $helper, program from the cache"
 else
@@ -480,7 +481,7 @@ fi
 # reuses the extraction and the program; a header changed afterwards is
 # found; an archive of another release is refused.
 if [ -n "${VM_KHEADERS_OWN:-}" ]; then
-	t0=$(uptime_)
+	k0=$(uptime_)
 	why=
 	kcache=$work/kcache
 	ksha=$(sha256sum < "$VM_KHEADERS_OWN" | cut -d' ' -f1)
@@ -545,7 +546,7 @@ if [ -n "${VM_KHEADERS_OWN:-}" ]; then
 	umount -l /sys/kernel
 	umount -l /run/ksys
 	umount /lib/modules /usr/src
-	timing_ "$(since_ "$t0") kheaders: a compile against the kernel's own archive"
+	timing_ "$(since_ "$k0") kheaders: a compile against the kernel's own archive"
 	if [ -z "$why" ]; then
 		pass_ kheaders "$want rows exact from the kernel's own archive (no BTF); reused; a change found; another release refused"
 	else

@@ -23,6 +23,7 @@
 #define MAX_NAME 4096
 #define MAX_MEMBERS 200000
 #define MAX_BYTES (768u << 20)
+#define MAX_PAX 65536
 
 struct pending_link {
 	char *path, *target;
@@ -298,8 +299,10 @@ static int member(struct reader *rd, const unsigned char *h, long long size)
 		snprintf(raw, sizeof(raw), "%.155s/%.100s", h + 345, h);
 	else
 		snprintf(raw, sizeof(raw), "%.100s", h);
-	snprintf(target, sizeof(target), "%.100s",
-		 rd->long_link[0] ? rd->long_link : (const char *)h + 157);
+	if (rd->long_link[0])
+		snprintf(target, sizeof(target), "%s", rd->long_link);
+	else
+		snprintf(target, sizeof(target), "%.100s", h + 157);
 	rd->long_name[0] = rd->long_link[0] = '\0';
 	err = clean_name(rd, raw, path);
 	if (err)
@@ -345,6 +348,8 @@ int tar_extract(int in_fd, int dir_fd, struct tar_result *r)
 			err = refuse(&rd, -EPERM, "archive too large", NULL);
 		else if ((type == 'L' || type == 'K') && size >= MAX_NAME)
 			err = refuse(&rd, -EPERM, "name too long", NULL);
+		else if ((type == 'x' || type == 'g') && size > MAX_PAX)
+			err = refuse(&rd, -EPERM, "pax header too long", NULL);
 		else if (type == 'L' || type == 'K')
 			err = read_data(&rd, size, type == 'L' ? rd.long_name :
 					rd.long_link, MAX_NAME);

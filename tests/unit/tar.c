@@ -103,10 +103,12 @@ static void good_tree(void)
 	member("./include/b.h", '2', NULL, "a.h");
 	member("././LongLink", 'L', longname, NULL);
 	member("truncated-by-ustar", '0', "long\n", NULL);
+	member("PaxHeaders/x", 'x', "22 path=include/pax.h\n", NULL);
+	member("not-this-name", '0', "pax\n", NULL);
 	finish();
 	err = unpack("good", &r, &fd);
 	CHECK(err == 0, "good tree: %d (%s)", err, r.why);
-	CHECK(r.files == 2 && r.dirs == 1 && r.links == 1,
+	CHECK(r.files == 3 && r.dirs == 1 && r.links == 1,
 	      "good tree: %zu files, %zu dirs, %zu links", r.files, r.dirs,
 	      r.links);
 	f = openat(fd, "include/b.h", O_RDONLY);
@@ -117,6 +119,8 @@ static void good_tree(void)
 		close(f);
 	CHECK(fstatat(fd, longname, &st, 0) == 0 && st.st_size == 5,
 	      "the GNU long name was not used");
+	CHECK(fstatat(fd, "include/pax.h", &st, 0) == 0 && st.st_size == 4,
+	      "the pax path was not used");
 	CHECK(fstatat(fd, "include/a.h", &st, 0) == 0 &&
 	      (st.st_mode & 07777) == 0644,
 	      "a.h mode %o", (unsigned int)st.st_mode);

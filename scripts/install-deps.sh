@@ -15,10 +15,13 @@ apt-get install -y -q --no-install-recommends \
 	gcc make autoconf automake pkg-config \
 	libbpfcc-dev libbpf-dev \
 	mandoc groff-base man-db util-linux procps strace iproute2 jq bpftool \
+	xz-utils tar cpio \
 	clang libclang-rt-14-dev \
 	python3 gnuplot-nox bpfcc-tools python3-bpfcc libbpf-tools bpftrace postgresql \
 	ca-certificates \
 	systemd logrotate rsyslog acl
+# xz-utils: the tool decompresses the kernel's own header archive with
+# xz; tar and cpio make one for kheaders_archive.test.
 # systemd brings systemd-analyze (service_unit.test); without systemd-sysv it
 # does not become init.  logrotate and rsyslog run the service recipes
 # (logrotate.test, rsyslog.test); the tests start private rsyslogd

@@ -131,9 +131,19 @@ static int kprobe_attach(int prog_fd, struct attachment *att)
 		return err;
 	}
 	att->outlives_us = kprobe_listed(att->event);
+	/*
+	 * Made through the kprobe PMU (4.17+): the kprobe dies with its perf
+	 * event, and there is no entry to remove.  libbcc's detach would
+	 * still read kprobe_events to look for one, which fails once the
+	 * tool has left root ("open(.../kprobe_events): Permission
+	 * denied" at every exit), so it is not called.
+	 */
+	if (!att->outlives_us)
+		att->event[0] = '\0';
 	return 0;
 }
 
+/* Only a kprobe_events entry still ours (never left root) has a name. */
 static void kprobe_detach(struct attachment *att)
 {
 	perf_event_detach(att);

@@ -45,9 +45,19 @@ void host_discover(struct host *h, const struct options *opts)
 	memset(h, 0, sizeof(*h));
 	uname(&h->uts);
 	h->btf_err = host_btf_offsets(opts, &h->offsets);
-	/* Headers of another release are only safe when BTF gives layouts. */
 	h->headers_err = kheaders_find(opts->kernel_headers, h->uts.release,
-				       h->btf_err == 0, &h->kh);
+				       false, &h->kh);
+	/* The kernel's own next: made with it, so exactly its headers. */
+	if (h->headers_err == -ENOENT)
+		h->headers_err = kheaders_archive_use(opts->cache_dir,
+						      h->uts.release,
+						      !opts->print_info &&
+						      !opts->print_ebpf,
+						      &h->archive, &h->kh);
+	/* Headers of another release are only safe when BTF gives layouts. */
+	if (h->headers_err == -ENOENT && h->btf_err == 0)
+		h->headers_err = kheaders_find(NULL, h->uts.release, true,
+					       &h->kh);
 	h->headers_match = h->headers_err == 0 && h->kh.release &&
 			   !strcmp(h->kh.release, h->uts.release);
 	kfeatures_probe(&h->kf);
@@ -137,6 +147,32 @@ static int check_tree_trusted(const struct kheaders *kh,
 	return err;
 }
 
+/* What became of the kernel's own header archive, if it was looked at. */
+static void report_archive(const struct host *h)
+{
+	const struct kheaders_archive *a = &h->archive;
+
+	if (a->changed && a->state == KARCHIVE_EXTRACTED)
+		warning_msg("the headers extracted from %s into %s were changed "
+			    "after the extraction (%s): extracted them again",
+			    KHEADERS_ARCHIVE_PATH, a->dir, a->changed);
+	if (a->state == KARCHIVE_REFUSED)
+		warning_msg("refusing the kernel's header archive %s: it is "
+			    "for %s but the running kernel is %s",
+			    KHEADERS_ARCHIVE_PATH, a->release, h->uts.release);
+	else if (a->state == KARCHIVE_FAILED)
+		warning_msg("cannot use the kernel's header archive %s: %s",
+			    KHEADERS_ARCHIVE_PATH, a->why);
+	else if (h->headers_err == 0 && h->kh.origin == KHEADERS_ARCHIVE)
+		note_msg("no kernel headers installed for %s; using the "
+			 "kernel's own from %s, %s %s%s", h->uts.release,
+			 KHEADERS_ARCHIVE_PATH,
+			 a->state == KARCHIVE_EXTRACTED ? "extracted now into" :
+			 "extracted earlier into", a->dir, a->loaded_module ?
+			 " (the kheaders module was loaded for it and "
+			 "unloaded again)" : "");
+}
+
 int host_check_headers(struct host *h, const struct options *opts)
 {
 	const char *hrel;
@@ -156,6 +192,7 @@ int host_check_headers(struct host *h, const struct options *opts)
 			  "$BCC_KERNEL_SOURCE");
 		return -ENOTDIR;
 	}
+	report_archive(h);
 	if (h->headers_err) {
 		error_msg("no kernel headers found for %s%s%s%s: install "
 			  "linux-headers-%s, or pass --kernel-headers DIR",
@@ -193,6 +230,23 @@ int host_check_headers(struct host *h, const struct options *opts)
 	return 0;
 }
 
+/* --info's line on the kernel's own header archive, when it has one. */
+static void print_archive_info(const struct host *h)
+{
+	const struct kheaders_archive *a = &h->archive;
+
+	if (a->state == KARCHIVE_REUSED || a->state == KARCHIVE_EXTRACTED)
+		printf("  from archive:    %s, SHA-256 %.16s..., unchanged "
+		       "since its extraction\n", KHEADERS_ARCHIVE_PATH,
+		       a->sha256);
+	else if (a->state == KARCHIVE_REFUSED)
+		printf("  kernel archive:  %s refused: for %s, not %s\n",
+		       KHEADERS_ARCHIVE_PATH, a->release, h->uts.release);
+	else if (a->state == KARCHIVE_FAILED)
+		printf("  kernel archive:  %s unusable: %s\n",
+		       KHEADERS_ARCHIVE_PATH, a->why);
+}
+
 static bool has_privileges(void)
 {
 	/* A cheap proxy for --info; the real check happens when loading. */
@@ -222,6 +276,9 @@ void host_print_info(struct host *h, const struct options *opts)
 		       h->headers_match ? ", matches" : ", does not match");
 		if (strcmp(h->kh.source_dir, h->kh.build_dir))
 			printf("  source half:     %s\n", h->kh.source_dir);
+	} else if (h->archive.state == KARCHIVE_UNEXTRACTED) {
+		printf("kernel headers:    none installed; a run extracts %s "
+		       "into %s\n", KHEADERS_ARCHIVE_PATH, h->archive.dir);
 	} else if (h->headers_err == -ENOTDIR || h->headers_err == -ELOOP) {
 		printf("kernel headers:    %s is not a headers directory%s\n",
 		       opts->kernel_headers ? opts->kernel_headers :
@@ -231,6 +288,7 @@ void host_print_info(struct host *h, const struct options *opts)
 		printf("kernel headers:    none found (install "
 		       "linux-headers-%s)\n", h->uts.release);
 	}
+	print_archive_info(h);
 	if (h->btf_err == 0)
 		printf("tcp_sock offsets:  bytes_received %ld, bytes_acked "
 		       "%ld (from BTF)\n", h->offsets.off[KOFF_RX],
@@ -278,11 +336,15 @@ void host_print_info(struct host *h, const struct options *opts)
 	tracefs_release(&h->tfs);
 	for (int i = 0; i < KF_COUNT; i++) {
 		const struct kfeature *f = &h->kf.f[i];
+		char failed[96];
 
+		snprintf(failed, sizeof(failed), "probe failed (%s), assumed "
+			 "present", strerror(-f->err));
 		printf("%-19s%s: %s (Linux %s and later; without it: %s)\n",
 		       i ? "" : "BPF helpers:", f->helper,
 		       f->state == KFEATURE_PRESENT ? "present" :
 		       f->state == KFEATURE_MISSING ? "missing" :
+		       f->state == KFEATURE_FAILED ? failed :
 		       "not probed (needs root)", f->since, f->without);
 	}
 	printf("libbcc:            %s\n", LIBBCC_VERSION);
@@ -292,5 +354,6 @@ void host_print_info(struct host *h, const struct options *opts)
 
 void host_free(struct host *h)
 {
+	kheaders_archive_free(&h->archive);
 	kheaders_free(&h->kh);
 }

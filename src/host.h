@@ -12,6 +12,7 @@
 #include "btf_offsets.h"
 #include "kfeatures.h"
 #include "kheaders.h"
+#include "kheaders_archive.h"
 #include "options.h"
 #include "tracefs.h"
 
@@ -21,6 +22,8 @@ struct host {
 	struct counter_offsets offsets;
 	int headers_err;		/* 0 when kh is valid */
 	struct kheaders kh;
+	/* The kernel's own archive, looked at when nothing is installed. */
+	struct kheaders_archive archive;
 	bool headers_match;		/* kh.release == uts.release */
 	struct tracefs tfs;
 	/* Chosen by host_choose_attach; NULL: none available. */
@@ -28,7 +31,11 @@ struct host {
 	struct kfeatures kf;		/* the running kernel's BPF helpers */
 };
 
-/* Looks at BTF and headers only; no privileges needed, nothing changed. */
+/*
+ * Looks at BTF and headers.  A run (not --info or --ebpf) as root may
+ * also load the kheaders module and extract the kernel's own header
+ * archive into the cache; otherwise nothing is changed.
+ */
 void host_discover(struct host *h, const struct options *opts);
 
 /*

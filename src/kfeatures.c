@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 
 #include "kfeatures.h"
 #include "test_hooks.h"
+#include "privileges.h"
 
 /* Helper numbers are kernel ABI; older uapi headers may lack the names. */
 #define HELPER_PROBE_READ_KERNEL 113
@@ -33,6 +35,30 @@
 #define CALL(h)		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, h)
 #define EXIT()		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
+/*
+ * Before Linux 5.11 every BPF object is charged to its user's locked
+ * memory, against RLIMIT_MEMLOCK (64 KiB by default on those kernels): a
+ * tracer already running as root holds megabytes of it, so a second
+ * one's probes would fail with EPERM.  The limit is raised as libbcc and
+ * bpf_image.c do, to the hard limit when it cannot be lifted.
+ */
+static int raise_memlock(void)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) == 0)
+		return 0;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0 || rl.rlim_cur == rl.rlim_max)
+		return -EPERM;
+	rl.rlim_cur = rl.rlim_max;
+	return setrlimit(RLIMIT_MEMLOCK, &rl) < 0 ? -errno : 0;
+}
+
+static long prog_load(union bpf_attr *attr)
+{
+	return syscall(__NR_bpf, BPF_PROG_LOAD, attr, sizeof(*attr));
+}
+
 /* 0 when the kernel accepts the program, else -errno. */
 static int try_load(const struct bpf_insn *insns, unsigned int n)
 {
@@ -45,7 +71,9 @@ static int try_load(const struct bpf_insn *insns, unsigned int n)
 	attr.insns = (uint64_t)(uintptr_t)insns;
 	attr.insn_cnt = n;
 	attr.license = (uint64_t)(uintptr_t)"GPL";
-	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	fd = prog_load(&attr);
+	if (fd < 0 && errno == EPERM && raise_memlock() == 0)
+		fd = prog_load(&attr);
 	if (fd < 0)
 		return -errno;
 	close((int)fd);
@@ -81,15 +109,15 @@ void kfeatures_probe(struct kfeatures *kf)
 		[KF_PROBE_READ_KERNEL] = { read_kernel, 7 },
 		[KF_ANCESTOR_CGROUP_ID] = { ancestor, 4 },
 	};
-	bool can_probe = try_load(nothing, 2) == 0;
+	int base = try_load(nothing, 2);
 
 	kf->f[KF_PROBE_READ_KERNEL] = (struct kfeature){
 		"bpf_probe_read_kernel", "5.5", "the program",
-		"bpf_probe_read instead", KFEATURE_UNKNOWN,
+		"bpf_probe_read instead", KFEATURE_UNKNOWN, 0,
 	};
 	kf->f[KF_ANCESTOR_CGROUP_ID] = (struct kfeature){
 		"bpf_get_current_ancestor_cgroup_id", "5.14", "--cgroup",
-		"--cgroup refused", KFEATURE_UNKNOWN,
+		"--cgroup refused", KFEATURE_UNKNOWN, 0,
 	};
 	for (int i = 0; i < KF_COUNT; i++) {
 		struct kfeature *f = &kf->f[i];
@@ -99,12 +127,19 @@ void kfeatures_probe(struct kfeatures *kf)
 			f->state = KFEATURE_MISSING;
 			continue;
 		}
-		if (!can_probe)
+		/*
+		 * Without the privileges to trace, not trying is expected;
+		 * with them, a program doing nothing refused is a failure to
+		 * report as such.
+		 */
+		err = base ? base : try_load(progs[i].insns, progs[i].n);
+		if (base && !privileges_can_trace())
 			continue;
 		/* The verifier says EINVAL for an unknown helper. */
-		err = try_load(progs[i].insns, progs[i].n);
 		f->state = !err ? KFEATURE_PRESENT :
-			   err == -EINVAL ? KFEATURE_MISSING : KFEATURE_UNKNOWN;
+			   err == -EINVAL && !base ? KFEATURE_MISSING :
+			   KFEATURE_FAILED;
+		f->err = err;
 	}
 }
 

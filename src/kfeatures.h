@@ -8,6 +8,7 @@ enum kfeature_state {
 	KFEATURE_UNKNOWN,	/* not probed (no privileges): assumed there */
 	KFEATURE_PRESENT,
 	KFEATURE_MISSING,
+	KFEATURE_FAILED,	/* probed, but not even a bare program loads */
 };
 
 /* A helper the program or an option uses, with its first kernel. */
@@ -17,6 +18,7 @@ struct kfeature {
 	const char *used_by;	/* what needs it, for messages */
 	const char *without;	/* what the tool does on a kernel without */
 	enum kfeature_state state;
+	int err;		/* -errno of the probe, for KFEATURE_FAILED */
 };
 
 enum {
@@ -31,13 +33,18 @@ struct kfeatures {
 
 /*
  * Probes each helper with a BPF_PROG_LOAD (needs CAP_BPF or root; without
- * them every state is KFEATURE_UNKNOWN).  In the test build only,
- * TCPLIFE_TEST_MISSING_HELPERS, a comma-separated list of helper names,
- * makes those count as missing: the tests take older kernels' paths.
+ * them every state is KFEATURE_UNKNOWN; with them, a load refused for
+ * another reason than the verifier's EINVAL is KFEATURE_FAILED, with its
+ * error).  In the test build only, TCPLIFE_TEST_MISSING_HELPERS, a
+ * comma-separated list of helper names, makes those count as missing: the
+ * tests use it to take the paths of older kernels.
  */
 void kfeatures_probe(struct kfeatures *kf);
 
-/* Whether a helper may be used: present, or unknown (the load will tell). */
+/*
+ * Whether a helper may be used: present, or unknown or failed (the load
+ * will tell).
+ */
 bool kfeature_usable(const struct kfeatures *kf, int id);
 
 #endif

@@ -272,6 +272,8 @@ const char *kheaders_origin_name(enum kheaders_origin origin)
 		return "BCC_KERNEL_SOURCE";
 	case KHEADERS_RUNNING:
 		return "running kernel's";
+	case KHEADERS_ARCHIVE:
+		return "the kernel's own archive";
 	case KHEADERS_NEAREST:
 		break;
 	}

@@ -8,6 +8,7 @@ enum kheaders_origin {
 	KHEADERS_OPTION,	/* --kernel-headers */
 	KHEADERS_ENV,		/* $BCC_KERNEL_SOURCE */
 	KHEADERS_RUNNING,	/* /lib/modules/$(uname -r) */
+	KHEADERS_ARCHIVE,	/* the kernel's own, kheaders_archive.c */
 	KHEADERS_NEAREST,	/* another release's headers */
 };
 

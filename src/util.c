@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -175,4 +176,17 @@ int cpu_list_read(const char *path, int **list)
 		p = *end == ',' ? end + 1 : end;
 	}
 	return n ? n : -ENOENT;
+}
+
+/* close_range() is younger than the kernels this runs on. */
+void close_fds_but(int keep)
+{
+	struct rlimit rl;
+	int max = 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		max = (int)rl.rlim_cur;
+	for (int fd = 0; fd < max; fd++)
+		if (fd != keep && fd != STDERR_FILENO)
+			close(fd);
 }

@@ -74,9 +74,18 @@ static bool others_may_write(const struct stat *st, uid_t owner)
 	       ((st->st_mode & S_IWGRP) && st->st_gid != 0);
 }
 
+static void dir_refusal(const struct stat *dir, char *why, size_t size)
+{
+	snprintf(why, size, "its directory can be written by others "
+		 "(owner uid %u, mode %04o)", (unsigned)dir->st_uid,
+		 (unsigned)(dir->st_mode & 07777));
+}
+
 /*
  * What the file must be once open.  A device only root can make (mknod
  * needs CAP_MKNOD): /dev/null or /dev/full are fine whatever their mode.
+ * A directory others may write is sticky by now, so the file must be
+ * OWNER's: nobody else can then rename or remove it.
  */
 static int check_file(const struct stat *st, const struct stat *dir,
 		      uid_t owner, char *why, size_t size)
@@ -94,11 +103,8 @@ static int check_file(const struct stat *st, const struct stat *dir,
 	else if (st->st_mode & (S_IWGRP | S_IWOTH))
 		snprintf(why, size, "writable by others (mode %04o)",
 			 (unsigned)(st->st_mode & 07777));
-	else if (others_may_write(dir, owner) &&
-		 !((dir->st_mode & S_ISVTX) && st->st_uid == owner))
-		snprintf(why, size, "its directory can be written by others "
-			 "(owner uid %u, mode %04o)", (unsigned)dir->st_uid,
-			 (unsigned)(dir->st_mode & 07777));
+	else if (others_may_write(dir, owner) && st->st_uid != owner)
+		dir_refusal(dir, why, size);
 	else
 		return 0;
 	return -EPERM;
@@ -145,13 +151,22 @@ int logfile_open(const char *path, uid_t owner, bool *empty, char *why,
 	dirfd = walk_to_parent(path, buf, sizeof(buf), &name);
 	if (dirfd < 0)
 		return dirfd;
-	fd = open_in(dirfd, name, &created);
-	if (fd < 0) {
+	/* Refused before anything is created in it. */
+	if (fstat(dirfd, &dir) < 0) {
+		err = -errno;
 		close(dirfd);
-		return fd;
+		return err;
 	}
-	err = fstat(fd, &st) < 0 || fstat(dirfd, &dir) < 0 ? -errno : 0;
+	if (others_may_write(&dir, owner) && !(dir.st_mode & S_ISVTX)) {
+		close(dirfd);
+		dir_refusal(&dir, why, size);
+		return -EPERM;
+	}
+	fd = open_in(dirfd, name, &created);
 	close(dirfd);
+	if (fd < 0)
+		return fd;
+	err = fstat(fd, &st) < 0 ? -errno : 0;
 	if (!err)
 		err = check_file(&st, &dir, owner, why, size);
 	/* 0640 whatever the umask: the group may read it. */

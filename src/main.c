@@ -208,6 +208,26 @@ static int trace_loop(struct perf_stream *ps, struct output *out,
 	}
 }
 
+/* Why root keeps uid 0, when it does. */
+static void report_run_as(const struct run_as *ra)
+{
+	switch (ra->stays) {
+	case RUN_AS_SWITCHES:
+		break;
+	case RUN_AS_NO_ACCOUNT:
+		note_msg("staying uid 0 (with no capability) once attached: "
+			 "there is no %s account to run as (create it with "
+			 "'adduser --system --group %s', or name one with "
+			 "--user)", PRIVILEGES_SYSTEM_USER,
+			 PRIVILEGES_SYSTEM_USER);
+		break;
+	case RUN_AS_NO_SETUID:
+		warning_msg("staying uid 0: running as %s needs CAP_SETUID "
+			    "and CAP_SETGID", PRIVILEGES_SYSTEM_USER);
+		break;
+	}
+}
+
 /*
  * Everything that needs privileges is done: the program is attached and
  * the buffers are mapped.  Root also leaves uid 0, which even without a
@@ -228,32 +248,13 @@ static int drop_privileges(const struct run_as *ra, struct attachment *att)
 		}
 		att->event[0] = '\0';	/* the remainder's now */
 	}
+	report_run_as(ra);
 	err = privileges_drop(ra->user);
 	if (err)
 		error_msg("dropping privileges%s%s failed: %s",
 			  ra->user ? " to user " : "", ra->user ? ra->user : "",
 			  strerror(-err));
 	return err;
-}
-
-/* Said at the start, since it also decides who opens --output's file. */
-static void report_run_as(const struct run_as *ra)
-{
-	switch (ra->stays) {
-	case RUN_AS_SWITCHES:
-		break;
-	case RUN_AS_NO_ACCOUNT:
-		note_msg("staying uid 0 (with no capability) once attached: "
-			 "there is no %s account to run as (create it with "
-			 "'adduser --system --group %s', or name one with "
-			 "--user)", PRIVILEGES_SYSTEM_USER,
-			 PRIVILEGES_SYSTEM_USER);
-		break;
-	case RUN_AS_NO_SETUID:
-		warning_msg("staying uid 0: running as %s needs CAP_SETUID "
-			    "and CAP_SETGID", PRIVILEGES_SYSTEM_USER);
-		break;
-	}
 }
 
 int main(int argc, char **argv)
@@ -296,8 +297,6 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	privileges_plan(opts.user, &run_as);
-	if (!opts.warm_cache)
-		report_run_as(&run_as);
 	/* A path that cannot be written fails before the slow part. */
 	if (!opts.warm_cache && output_init(&out, &opts, &run_as) < 0)
 		goto cleanup;

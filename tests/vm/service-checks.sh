@@ -12,7 +12,8 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 OUT=/vm-out
 LOG=/var/log/tcplife-bcc/sessions.jsonl
 CACHE=/var/cache/tcplife-bcc
-STATE=/var/lib/vm-service-checks
+# Kept on the host's share: what the first boot saw, for the second.
+STATE=$OUT/state
 WORKLOAD=$VM_WORKLOAD
 BOOT=$(cat $OUT/boot)
 
@@ -95,6 +96,9 @@ warnings_() {
 
 if [ "$BOOT" = 1 ]; then
 	mkdir -p $STATE
+	# The host's own cache and logs (the lower layer) are hidden: the
+	# guest starts as a machine that never had the package.
+	rm -rf $CACHE /var/log/tcplife-bcc
 	echo 'man-db man-db/auto-update boolean false' | debconf-set-selections
 	t=$(date +%s)
 	if dpkg -i $OUT/tcplife-bcc_*.deb > $OUT/dpkg.log 2>&1; then
@@ -177,7 +181,7 @@ if [ "$BOOT" = 1 ]; then
 	else
 		why=ok
 		[ -z "$left" ] || why="still loaded after the restart:$left"
-		check restart "$why" "programs $old replaced by $new"
+		check restart "$why" "programs ${old% } replaced by ${new% }"
 	fi
 	systemctl stop tcplife-bcc
 	left=
@@ -197,6 +201,7 @@ if [ "$BOOT" = 1 ]; then
 	# Enabled: the second boot starts it; the cache is what it must use.
 	cache_ls_ > $STATE/cache.boot1
 	journalctl -u tcplife-bcc --no-pager > $OUT/journal.1.log 2>&1
+	sync
 else
 	if attached_ 7109; then
 		pass second-boot-attached "started at boot ($(systemctl show -p ActiveEnterTimestamp --value tcplife-bcc))"

@@ -140,8 +140,9 @@ int log_opener_open(struct log_opener *lo, bool *empty, char *why,
 	int fd = -1;
 
 	why[0] = '\0';
-	if (write(lo->sock, "o", 1) != 1)
-		return errno ? -errno : -EIO;
+	/* MSG_NOSIGNAL: an opener that is gone is an error, not SIGPIPE. */
+	if (send(lo->sock, "o", 1, MSG_NOSIGNAL) != 1)
+		return -errno;
 	do
 		n = recvmsg(lo->sock, &msg, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);

@@ -3,6 +3,7 @@
 #
 # Usage (as root, from anywhere in a git checkout):
 #   scripts/build-deb.sh [--keep]
+#   scripts/build-deb.sh --build-only DIR
 #
 # The package is built with `dpkg-buildpackage -us -uc -b' in a scratch copy
 # of the files git would commit (tracked and new, not ignored), so the work
@@ -18,16 +19,28 @@
 # before (the old version cannot be put back, so the new one stays) or
 # --keep is given; and the scratch copy, unless --keep.
 #
+# lintian checks the .deb and the .changes; an error fails the build, and
+# the tags debian/tcplife-bcc.lintian-overrides accepts are said there.
+#
+# --build-only DIR: builds and runs lintian, then copies the .deb to DIR
+# without installing it here (check-vm-service installs it in a guest).
+#
 # Prints a PASS: or FAIL: line per check, then "N passed, N failed";
 # exits 0 only when nothing failed.
 set -u
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C
 
 keep=no
+out=
 case ${1-} in
 --keep) keep=yes ;;
+--build-only)
+	out=${2-}
+	[ -d "$out" ] || { echo "usage: $0 --build-only DIR (an existing directory)" >&2; exit 2; }
+	out=$(cd "$out" && pwd)
+	;;
 '') ;;
-*) echo "usage: $0 [--keep]" >&2; exit 2 ;;
+*) echo "usage: $0 [--keep | --build-only DIR]" >&2; exit 2 ;;
 esac
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -85,9 +98,9 @@ work=$(mktemp -d /tmp/tcplife-deb.XXXXXX) || fatal "mktemp failed"
 # not needed and would pull in a hundred packages.
 apt-get update -q > "$work/apt.log" 2>&1 &&
 	apt-get install -y -q --no-install-recommends \
-		dpkg-dev debhelper man-db >> "$work/apt.log" 2>&1 ||
+		dpkg-dev debhelper man-db lintian >> "$work/apt.log" 2>&1 ||
 	fatal "installing the build tools: $(tail -5 "$work/apt.log")"
-pass "build tools installed (dpkg-dev, debhelper, man-db)"
+pass "build tools installed (dpkg-dev, debhelper, man-db, lintian)"
 
 version=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version) ||
 	fatal "cannot read the version from debian/changelog"
@@ -121,6 +134,23 @@ fi
 deb="$work/${pkg}_${version}_${arch}.deb"
 [ -f "$deb" ] || fatal "no ${deb##*/}; built: $(cd "$work" && echo *.deb)"
 pass "built ${deb##*/}"
+
+# Errors fail the build; warnings and the rest are shown.  Overrides
+# live in debian/ with the reason for each.
+changes="$work/${pkg}_${version}_${arch}.changes"
+lintian --fail-on error --display-info "$changes" > "$work/lintian.log" 2>&1
+lint_status=$?
+sed 's/^/  lintian: /' "$work/lintian.log"
+if [ "$lint_status" -eq 0 ]; then
+	pass "lintian ${changes##*/} (.deb and .changes): no error"
+else
+	fail "lintian ${changes##*/}: status $lint_status (tags above)"
+fi
+if [ -n "$out" ]; then
+	cp "$deb" "$out/" || fatal "cannot copy ${deb##*/} to $out"
+	pass "${deb##*/} copied to $out (--build-only: not installed here)"
+	exit 0
+fi
 
 echo "--- dpkg -c ${deb##*/}"
 dpkg -c "$deb" | tee "$work/contents" | sed 's/^/  /'

@@ -19,14 +19,15 @@ apt-get install -y -q --no-install-recommends \
 	clang libclang-rt-14-dev \
 	python3 gnuplot-nox bpfcc-tools python3-bpfcc libbpf-tools bpftrace postgresql \
 	ca-certificates \
-	systemd logrotate rsyslog acl
+	systemd logrotate rsyslog acl lintian
 # xz-utils: the tool decompresses the kernel's own header archive with
 # xz; tar and cpio make one for kheaders_archive.test.
 # systemd brings systemd-analyze (service_unit.test); without systemd-sysv it
 # does not become init.  logrotate and rsyslog run the service recipes
 # (logrotate.test, rsyslog.test); the tests start private rsyslogd
 # instances and touch no system configuration.  acl's setfacl gives
-# header_acl.test its trees.
+# header_acl.test its trees; lintian checks the package
+# (scripts/build-deb.sh).
 if ! apt-get install -y -q --no-install-recommends "linux-headers-$(uname -r)" 2>/dev/null; then
 	echo "install-deps.sh: Debian has no linux-headers-$(uname -r);" \
 		"installing linux-headers-amd64 (fine when the kernel has BTF)" >&2

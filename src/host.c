@@ -17,6 +17,7 @@
 #include "header_trust.h"
 #include "host.h"
 #include "libbcc_version.h"
+#include "privileges.h"
 #include "prog_cache.h"
 #include "util.h"
 
@@ -253,6 +254,23 @@ static bool has_privileges(void)
 	return geteuid() == 0;
 }
 
+/* Who the tool is once attached: where --output's files come from. */
+static void print_run_as(const struct options *opts)
+{
+	struct run_as ra;
+
+	privileges_plan(opts->user, &ra);
+	if (ra.user)
+		printf("once attached:     %s (uid %u), no capability\n",
+		       ra.user, (unsigned)ra.uid);
+	else if (ra.stays == RUN_AS_NO_ACCOUNT)
+		printf("once attached:     uid 0, no capability (no %s "
+		       "account)\n", PRIVILEGES_SYSTEM_USER);
+	else
+		printf("once attached:     uid %u, no capability\n",
+		       (unsigned)ra.uid);
+}
+
 void host_print_info(struct host *h, const struct options *opts)
 {
 	const struct attach_method *m;
@@ -350,6 +368,7 @@ void host_print_info(struct host *h, const struct options *opts)
 	printf("libbcc:            %s\n", LIBBCC_VERSION);
 	printf("privileges:        %s\n", has_privileges() ? "root" :
 	       "not root (tracing needs root or CAP_BPF+CAP_PERFMON)");
+	print_run_as(opts);
 }
 
 void host_free(struct host *h)

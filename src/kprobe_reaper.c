@@ -11,29 +11,12 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "kprobe_reaper.h"
 #include "privileges.h"
 #include "tracefs.h"
-
-/*
- * Every descriptor but KEEP and stderr: above all the kprobe's perf event,
- * whose entry cannot be removed while anyone holds it.  close_range() is
- * younger than the kernels this runs on.
- */
-static void close_others(int keep)
-{
-	struct rlimit rl;
-	int max = 1024;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		max = (int)rl.rlim_cur;
-	for (int fd = 0; fd < max; fd++)
-		if (fd != keep && fd != STDERR_FILENO)
-			close(fd);
-}
+#include "util.h"
 
 /*
  * libbcc names the entry EVENT_bcc_PID after the process that created it,
@@ -74,7 +57,8 @@ __attribute__((noreturn)) static void reap(int fd, const char *event,
 	int err = 0;
 	char c;
 
-	close_others(fd);
+	/* Above all the kprobe's perf event, which pins the entry. */
+	close_fds_but(fd);
 	/* A Ctrl-C for the tool must not end its cleanup too. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);

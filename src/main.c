@@ -209,6 +209,26 @@ static int trace_loop(struct perf_stream *ps, struct output *out,
 	}
 }
 
+/* Why root keeps uid 0, when it does. */
+static void report_run_as(const struct run_as *ra)
+{
+	switch (ra->stays) {
+	case RUN_AS_SWITCHES:
+		break;
+	case RUN_AS_NO_ACCOUNT:
+		note_msg("staying uid 0 (with no capability) once attached: "
+			 "there is no %s account to run as (create it with "
+			 "'adduser --system --group %s', or name one with "
+			 "--user)", PRIVILEGES_SYSTEM_USER,
+			 PRIVILEGES_SYSTEM_USER);
+		break;
+	case RUN_AS_NO_SETUID:
+		warning_msg("staying uid 0: running as %s needs CAP_SETUID "
+			    "and CAP_SETGID", PRIVILEGES_SYSTEM_USER);
+		break;
+	}
+}
+
 /*
  * Everything that needs privileges is done: the program is attached and
  * the buffers are mapped.  Root also leaves uid 0, which even without a
@@ -216,10 +236,8 @@ static int trace_loop(struct perf_stream *ps, struct output *out,
  * in kprobe_events, kernels before 4.17) must be removed with root once
  * the tool ends: a forked remainder keeps uid 0 for that alone.
  */
-static int drop_privileges(const struct options *opts,
-			   struct attachment *att)
+static int drop_privileges(const struct run_as *ra, struct attachment *att)
 {
-	const char *user = opts->user;
 	int err;
 
 	if (att->outlives_us) {
@@ -231,22 +249,11 @@ static int drop_privileges(const struct options *opts,
 		}
 		att->event[0] = '\0';	/* the remainder's now */
 	}
-	if (!user && geteuid() == 0) {
-		user = privileges_default_user();
-		if (!user) {
-			warning_msg("staying uid 0: neither the %s nor the "
-				    "nobody account exists",
-				    PRIVILEGES_SYSTEM_USER);
-		} else if (!privileges_can_switch_user()) {
-			warning_msg("staying uid 0: running as %s needs "
-				    "CAP_SETUID and CAP_SETGID", user);
-			user = NULL;
-		}
-	}
-	err = privileges_drop(user);
+	report_run_as(ra);
+	err = privileges_drop(ra->user);
 	if (err)
 		error_msg("dropping privileges%s%s failed: %s",
-			  user ? " to user " : "", user ? user : "",
+			  ra->user ? " to user " : "", ra->user ? ra->user : "",
 			  strerror(-err));
 	return err;
 }
@@ -263,6 +270,7 @@ int main(int argc, char **argv)
 	struct perf_stream ps = { .ncpus = 0 };
 	struct drops drops = { .seen = NULL, .values = NULL, .read_failed = false };
 	struct output out = OUTPUT_INIT;
+	struct run_as run_as;
 	uint64_t attach_ns;
 	sigset_t wait_mask;
 	int err, status = EXIT_RUNTIME;
@@ -289,8 +297,9 @@ int main(int argc, char **argv)
 			  "capabilities: run it with sudo");
 		goto cleanup;
 	}
+	privileges_plan(opts.user, &run_as);
 	/* A path that cannot be written fails before the slow part. */
-	if (!opts.warm_cache && output_init(&out, &opts) < 0)
+	if (!opts.warm_cache && output_init(&out, &opts, &run_as) < 0)
 		goto cleanup;
 	/*
 	 * Without the cache a compile is certain: fork the compile child now,
@@ -345,7 +354,7 @@ int main(int argc, char **argv)
 		goto cleanup_host;
 	}
 	tracefs_release(&host.tfs);
-	if (drop_privileges(&opts, &att) < 0)
+	if (drop_privileges(&run_as, &att) < 0)
 		goto cleanup_host;
 
 	attach_ns = monotonic_ns();

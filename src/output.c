@@ -11,17 +11,44 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log_opener.h"
 #include "logfile.h"
 #include "output.h"
+#include "privileges.h"
 #include "util.h"
 
 static char stream_buffer[1 << 16];
 
-int output_init(struct output *o, const struct options *opts)
+/*
+ * Through the opener when the tool will leave root for an account: it
+ * opens now and after every rotation, whoever owns the directory.
+ * Otherwise the tool opens the file itself, as who it is and stays.
+ */
+static int open_log(struct output *o, bool *empty)
+{
+	char why[LOGFILE_WHY_MAX];
+	int fd;
+
+	if (o->opener.pid > 0)
+		fd = log_opener_open(&o->opener, empty, why, sizeof(why));
+	else
+		fd = logfile_open(o->path, o->owner, empty, why, sizeof(why));
+	if (fd < 0 && why[0]) {
+		snprintf(o->why, sizeof(o->why), "%s", why);
+		return fd;
+	}
+	if (fd < 0)
+		snprintf(o->why, sizeof(o->why), "%s", strerror(-fd));
+	return fd;
+}
+
+int output_init(struct output *o, const struct options *opts,
+		const struct run_as *ra)
 {
 	bool empty = true;
 
 	memset(o, 0, sizeof(*o));
+	o->opener.sock = -1;
 	row_format_init(&o->rf);
 	o->rf.time = opts->time;
 	o->rf.timestamp = opts->timestamp;
@@ -37,19 +64,32 @@ int output_init(struct output *o, const struct options *opts)
 	o->limit = opts->count;
 	o->stream = stdout;
 	if (opts->output) {
-		int fd = logfile_open(opts->output, &empty);
+		int fd, err;
 
+		o->path = opts->output;
+		o->owner = ra->uid;
+		if (ra->user && privileges_can_switch_user()) {
+			err = log_opener_start(&o->opener, o->path, ra->uid,
+					       ra->gid);
+			if (err) {
+				error_msg("cannot start the process that opens "
+					  "%s: %s", o->path, strerror(-err));
+				o->stream = NULL;
+				return err;
+			}
+		}
+		fd = open_log(o, &empty);
 		if (fd < 0 || !(o->stream = fdopen(fd, "a"))) {
-			int err = fd < 0 ? fd : -errno;
-
-			if (fd >= 0)
+			err = fd < 0 ? fd : -errno;
+			if (fd >= 0) {
 				close(fd);
+				snprintf(o->why, sizeof(o->why), "%s",
+					 strerror(-err));
+			}
 			o->stream = NULL;
-			error_msg("cannot open %s: %s", opts->output,
-				  strerror(-err));
+			error_msg("cannot open %s: %s", o->path, o->why);
 			return err;
 		}
-		o->path = opts->output;
 	}
 	setvbuf(o->stream, stream_buffer, _IOFBF, sizeof(stream_buffer));
 	o->header_due = empty;
@@ -132,6 +172,7 @@ void output_free(struct output *o)
 	if (o->stream && o->stream != stdout)
 		fclose(o->stream);
 	o->stream = NULL;
+	log_opener_stop(&o->opener);
 	cgroup_paths_free(&o->cgroups);
 }
 
@@ -158,10 +199,10 @@ int output_reopen(struct output *o)
 	err = output_flush(o);
 	if (err)
 		return err;
-	fd = logfile_open(o->path, &empty);
+	fd = open_log(o, &empty);
 	if (fd < 0) {
 		warning_msg("reopening %s failed: %s; rows still go to the "
-			    "file open before", o->path, strerror(-fd));
+			    "file open before", o->path, o->why);
 		return 0;
 	}
 	/* The stream, its buffer and its mode stay; only the file changes. */

@@ -7,14 +7,19 @@
 #include <stdio.h>
 
 #include "cgroup_paths.h"
+#include "log_opener.h"
 #include "format.h"
 #include "tcplife_event.h"
 #include "options.h"
+#include "privileges.h"
 
 struct output {
 	struct row_format rf;
 	FILE *stream;		/* stdout, or the --output file */
 	const char *path;	/* --output; NULL: stdout */
+	uid_t owner;		/* who may own it besides root */
+	struct log_opener opener;	/* when leaving root: who opens it */
+	char why[LOGFILE_WHY_MAX];	/* the last open's failure */
 	bool header_due;	/* the file was empty when opened */
 	uint64_t rows;
 	uint64_t received;	/* well-formed samples, printed or not */
@@ -27,16 +32,21 @@ struct output {
 };
 
 /* Safe to output_free() before output_init(). */
-#define OUTPUT_INIT { .pending = NULL, .npending = 0, .stream = NULL }
+#define OUTPUT_INIT { .pending = NULL, .npending = 0, .stream = NULL, \
+		      .opener = LOG_OPENER_INIT }
 
 /* Whether -c's number of rows has been printed. */
 #define output_done(o) ((o)->limit && (o)->rows >= (o)->limit)
 
 /*
  * Sets up the row format and opens --output's file, if any (appended to,
- * created 0640).  Returns 0, or -errno after reporting it.
+ * created 0640), for a tool that runs as RA once attached: when it leaves
+ * root for an account, a remainder that keeps root opens the file now
+ * and after each rotation (log_opener.h).  Returns 0, or -errno after
+ * reporting it.
  */
-int output_init(struct output *o, const struct options *opts);
+int output_init(struct output *o, const struct options *opts,
+		const struct run_as *ra);
 
 /* perf_sample_fn: queues one event for the next flush. */
 void output_sample(void *ctx, const void *data, int size);

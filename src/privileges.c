@@ -44,21 +44,66 @@ int privileges_check_user(const char *user)
 	return getpwnam(user) ? 0 : -ENOENT;
 }
 
-const char *privileges_default_user(void)
-{
-	/* Only root has an account to leave; anyone else already has one. */
-	if (geteuid() != 0)
-		return NULL;
-	if (getpwnam(PRIVILEGES_SYSTEM_USER))
-		return PRIVILEGES_SYSTEM_USER;
-	if (getpwnam("nobody"))
-		return "nobody";
-	return NULL;
-}
-
 bool privileges_can_switch_user(void)
 {
 	return cap_effective(CAP_SETUID) && cap_effective(CAP_SETGID);
+}
+
+/*
+ * Root leaves uid 0 for --user, else for the package's account.  Without
+ * that account it stays uid 0 (with no capability): nobody is shared with
+ * every other process that runs as nobody, which could then signal the
+ * tool and write the log files it creates.
+ */
+void privileges_plan(const char *user, struct run_as *ra)
+{
+	struct passwd *pw;
+
+	memset(ra, 0, sizeof(*ra));
+	ra->uid = geteuid();
+	ra->gid = getegid();
+	if (!user && ra->uid != 0)
+		return;		/* only root has an account to leave */
+	if (!user) {
+		if (!getpwnam(PRIVILEGES_SYSTEM_USER)) {
+			ra->stays = RUN_AS_NO_ACCOUNT;
+			return;
+		}
+		if (!privileges_can_switch_user()) {
+			ra->stays = RUN_AS_NO_SETUID;
+			return;
+		}
+		user = PRIVILEGES_SYSTEM_USER;
+	}
+	pw = getpwnam(user);
+	if (!pw)
+		return;		/* vanished since --user was checked */
+	ra->user = user;
+	ra->uid = pw->pw_uid;
+	ra->gid = pw->pw_gid;
+}
+
+int privileges_keep_setid(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+		.pid = 0,
+	};
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
+	uint32_t setid = (1U << CAP_SETUID) | (1U << CAP_SETGID);
+
+	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (cap != CAP_SETUID && cap != CAP_SETGID &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno == EPERM)
+			break;
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	memset(caps, 0, sizeof(caps));
+	caps[0].effective = caps[0].permitted = setid;
+	if (syscall(SYS_capset, &hdr, caps) < 0)
+		return -errno;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	return 0;
 }
 
 /*

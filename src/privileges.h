@@ -3,6 +3,7 @@
 #define TCPLIFE_PRIVILEGES_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* The account the Debian package creates for the tool to run as. */
 #define PRIVILEGES_SYSTEM_USER "tcplife-bcc"
@@ -10,12 +11,32 @@
 /* CAP_SYS_ADMIN, or both CAP_BPF and CAP_PERFMON, are effective. */
 bool privileges_can_trace(void);
 
+/* Why root stays uid 0 once attached, when it does. */
+enum run_as_stays {
+	RUN_AS_SWITCHES,	/* it leaves, or was not root */
+	RUN_AS_NO_ACCOUNT,	/* no --user and no tcplife-bcc account */
+	RUN_AS_NO_SETUID,	/* CAP_SETUID or CAP_SETGID is missing */
+};
+
+/* The account the tool runs as once attached. */
+struct run_as {
+	const char *user;	/* the account to switch to; NULL: none */
+	uid_t uid, gid;		/* its ids, or the current ones */
+	enum run_as_stays stays;
+};
+
 /*
- * The account to leave root for when --user is not given: tcplife-bcc if
- * it exists, else nobody; NULL when not running as root (nothing to
- * leave) or neither exists.
+ * Where a run with --user USER (NULL: not given) ends up: USER; for root
+ * without USER the tcplife-bcc account, or uid 0 when it is missing or
+ * cannot be taken; anyone else stays who they are.
  */
-const char *privileges_default_user(void);
+void privileges_plan(const char *user, struct run_as *ra);
+
+/*
+ * For the log opener: keeps uid 0 and only CAP_SETUID and CAP_SETGID
+ * (enough for setfsuid()), and sets no_new_privs.  Returns 0 or -errno.
+ */
+int privileges_keep_setid(void);
 
 /* CAP_SETUID and CAP_SETGID are effective: another account can be taken. */
 bool privileges_can_switch_user(void);

@@ -7,15 +7,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
 
-static void vmessage(const char *prefix, const char *fmt, va_list ap)
+/* syslog(3)'s levels, which the journal reads from a "<N>" line prefix. */
+enum { LEVEL_ERR = 3, LEVEL_WARNING = 4, LEVEL_INFO = 6 };
+
+/*
+ * Whether stderr is the journal's stream (systemd sets JOURNAL_STREAM to
+ * its device and inode): a service's errors and warnings then get their
+ * priority, so that journalctl -p warning shows them.
+ */
+static bool stderr_is_journal(void)
+{
+	static int known = -1;
+	unsigned long long dev, ino;
+	const char *e;
+	struct stat st;
+
+	if (known < 0) {
+		e = getenv("JOURNAL_STREAM");
+		known = e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 &&
+			fstat(STDERR_FILENO, &st) == 0 &&
+			(unsigned long long)st.st_dev == dev &&
+			(unsigned long long)st.st_ino == ino;
+	}
+	return known;
+}
+
+static void vmessage(int level, const char *prefix, const char *fmt,
+		     va_list ap)
 {
 	/* Flush rows first, so a diagnostic never lands inside one. */
 	fflush(stdout);
+	if (stderr_is_journal())
+		fprintf(stderr, "<%d>", level);
 	fprintf(stderr, "%s: %s", PROGRAM_NAME, prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -26,7 +55,7 @@ void error_msg(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmessage("", fmt, ap);
+	vmessage(LEVEL_ERR, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -35,7 +64,7 @@ void warning_msg(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmessage("warning: ", fmt, ap);
+	vmessage(LEVEL_WARNING, "warning: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -53,7 +82,7 @@ void note_msg(const char *fmt, ...)
 	if (notes_silenced)
 		return;
 	va_start(ap, fmt);
-	vmessage("note: ", fmt, ap);
+	vmessage(LEVEL_INFO, "note: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -62,7 +91,7 @@ void die(int status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmessage("", fmt, ap);
+	vmessage(LEVEL_ERR, "", fmt, ap);
 	va_end(ap);
 	exit(status);
 }
@@ -175,4 +204,17 @@ int cpu_list_read(const char *path, int **list)
 		p = *end == ',' ? end + 1 : end;
 	}
 	return n ? n : -ENOENT;
+}
+
+/* close_range() is younger than the kernels this runs on. */
+void close_fds_but(int keep)
+{
+	struct rlimit rl;
+	int max = 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		max = (int)rl.rlim_cur;
+	for (int fd = 0; fd < max; fd++)
+		if (fd != keep && fd != STDERR_FILENO)
+			close(fd);
 }

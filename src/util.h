@@ -45,6 +45,12 @@ int path_join(char *out, size_t size, const char *dir, const char *name);
  */
 int cpu_list_read(const char *path, int **list);
 
+/*
+ * For a forked remainder: closes every descriptor but KEEP and stderr, so
+ * it holds nothing of the tool's (programs, perf events, the log).
+ */
+void close_fds_but(int keep);
+
 int path_is_dir(const char *path);
 int path_is_file(const char *path);
 

@@ -261,8 +261,10 @@ start_json_tracer_() {
 }
 
 # expected_notes_ [ARGS...]: exactly the notes a run with ARGS prints on
-# this host (none but the one naming the nearest headers, which --info
-# shows), so a test can demand stderr be exactly these.
+# this host (none but those saying root stays uid 0 and naming the nearest
+# headers, which --info shows), so a test can demand stderr be exactly
+# these.
 expected_notes_() {
-	tool_ --info "$@" | sed -n "s|^kernel headers: *\(.*\) (nearest installed release, release \(.*\), does not match)\$|$PROGRAM_: note: no kernel headers for $(uname -r); using \2's from \1 (byte counter offsets come from BTF)|p"
+	tool_ --info "$@" | sed -n "s|^kernel headers: *\(.*\) (nearest installed release, release \(.*\), does not match)\$|$PROGRAM_: note: no kernel headers for $(uname -r); using \2's from \1 (byte counter offsets come from BTF)|p
+		s|^once attached: *uid 0, no capability (no \(.*\) account)\$|$PROGRAM_: note: staying uid 0 (with no capability) once attached: there is no \1 account to run as (create it with 'adduser --system --group \1', or name one with --user)|p"
 }

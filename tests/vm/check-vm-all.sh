@@ -1,5 +1,5 @@
 #!/bin/sh
-# make check-vm-all: the check-vm guests on Debian's 6.1, 6.12 and (with a Debian 11 root) 5.10 kernels, in turn.
+# make check-vm-all: the check-vm guests on Debian's 6.1, 6.12 and (with a Debian 11 root) 5.10 kernels, then the systemd service guest, in turn.
 #
 # One guest at a time: each is a single-vCPU TCG machine, and two would
 # only slow each other down.  Every PASS/FAIL line carries the guest's
@@ -8,12 +8,13 @@
 # fails before its checks run (a framework error) counts as one failure.
 #
 # Usage: check-vm-all.sh TARBALL (make dist's, built in the 5.10 guest's
-# root).  TCPLIFE_VM_GUESTS picks a subset, e.g. "6.1 5.10".
+# root).  TCPLIFE_VM_GUESTS picks a subset, e.g. "6.1 5.10"; "service" is
+# check-vm-service.sh (the package's unit under systemd as PID 1).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 tarball=${1:-}
-guests=${TCPLIFE_VM_GUESTS:-6.1 6.12 5.10}
+guests=${TCPLIFE_VM_GUESTS:-6.1 6.12 5.10 service}
 : "${abs_top_builddir:=$(cd "$here/../.." && pwd)}"
 log_dir=$abs_top_builddir/tests
 now_() { date +%s; }
@@ -26,7 +27,11 @@ for g in $guests; do
 	log=$log_dir/check-vm-$g.log
 	t0=$(now_)
 	{
-		sh "$here/check-vm.sh" "$g" "$tarball"
+		if [ "$g" = service ]; then
+			sh "$here/check-vm-service.sh"
+		else
+			sh "$here/check-vm.sh" "$g" "$tarball"
+		fi
 		echo $? > "$log.status"
 	} 2>&1 | tee "$log"
 	st=$(cat "$log.status")

@@ -19,6 +19,19 @@ static char *const environment[] = {
 	"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL,
 };
 
+/*
+ * The helper runs as the account the tool itself would run as, never as
+ * nobody (whose other processes could trace it); without that account it
+ * keeps uid 0 but no capability at all.
+ */
+static int drop_for_helper(void)
+{
+	struct run_as ra;
+
+	privileges_plan(NULL, &ra);
+	return privileges_drop(ra.user);
+}
+
 /* Descriptors 0-2 as asked, every other one closed. */
 static int set_descriptors(int in, int out)
 {
@@ -61,7 +74,7 @@ pid_t exec_helper_start(const char *const *paths, char *const *argv, int in,
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	if (set_descriptors(in, out) < 0 ||
-	    (unprivileged && privileges_drop(privileges_default_user()) < 0))
+	    (unprivileged && drop_for_helper() < 0))
 		_exit(126);
 	execve(path, argv, environment);
 	_exit(127);

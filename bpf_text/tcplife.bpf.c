@@ -114,23 +114,7 @@ enum {
 	tcplife_read_kernel(&(dst), sizeof(dst), (void *)(addr))
 #endif
 
-/*
- * What is known of a socket from its first state change to its close, held
- * in one map entry so that a state change costs one lookup or update.
- */
-struct sock_state {
-	u64 start_ns;		/* with SOCK_STARTED: the handshake began */
-	u64 cgroup_id;		/* with SOCK_OWNED: the owning task, */
-	u32 pid;		/* captured while it was current */
-	u32 uid;
-	u32 flags;
-	char comm[TCPLIFE_COMM_LEN];
-};
-#define SOCK_STARTED 0x1
-#define SOCK_OWNED 0x2
-#define SOCK_IN_CGROUP 0x4	/* owner was inside FILTER_CGROUP_ID */
-#define SOCK_CLIENT 0x8		/* SYN_SENT seen: it connected */
-#define SOCK_SERVER 0x10	/* SYN_RECV seen: it was accepted */
+/* struct sock_state, the per-socket entry, is in tcplife_event.h. */
 
 /*
  * Whether the current task is in the cgroup or below: its ancestor at the

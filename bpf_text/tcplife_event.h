@@ -41,6 +41,26 @@
 #define TCPLIFE_OUT_UNTRACKED 9		/* closes of untracked sessions */
 #define TCPLIFE_NR_COUNTS 10
 
+/*
+ * What is known of a socket from its first state change to its close, held
+ * in one map entry ("socks", keyed by the struct sock address) so that a
+ * state change costs one lookup or update.  User space reads the entries
+ * left when it stops: sessions begun while tracing that had not closed.
+ */
+struct sock_state {
+	__u64 start_ns;		/* with SOCK_STARTED: the handshake began */
+	__u64 cgroup_id;	/* with SOCK_OWNED: the owning task, */
+	__u32 pid;		/* captured while it was current */
+	__u32 uid;
+	__u32 flags;
+	char comm[TCPLIFE_COMM_LEN];
+};
+#define SOCK_STARTED 0x1
+#define SOCK_OWNED 0x2
+#define SOCK_IN_CGROUP 0x4	/* owner was inside FILTER_CGROUP_ID */
+#define SOCK_CLIENT 0x8		/* SYN_SENT seen: it connected */
+#define SOCK_SERVER 0x10	/* SYN_RECV seen: it was accepted */
+
 /* tcplife_event.flags */
 #define TCPLIFE_F_TASK_CACHED 0x1	/* pid/comm recorded in process context */
 #define TCPLIFE_F_NO_START 0x2	/* opened before tracing: span unknown */

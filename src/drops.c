@@ -121,6 +121,7 @@ int drops_open(struct drops *d, int map_fd, int prog_fd)
 	for (int k = 0; k < TCPLIFE_NR_COUNTS; k++)
 		d->total[k] = d->interval[k] = 0;
 	d->rows_received = d->rows_received_seen = 0;
+	d->open_at_exit = -1;
 	/* Runs skipped before we attached are none of ours to report. */
 	d->prog_fd = prog_fd;
 	d->skipped_seen = d->skipped_total = d->skipped_interval = 0;
@@ -215,21 +216,25 @@ void drops_report_accounts(const struct drops *d, bool verbose)
 {
 	const uint64_t *t = d->total;
 	bool ok = accounts_add_up(d);
-	char line[512];
+	char line[512], open_at_exit[24] = "?";
 
 	if (ok && !verbose)
 		return;
+	if (d->open_at_exit >= 0)
+		snprintf(open_at_exit, sizeof(open_at_exit), "%" PRId64,
+			 d->open_at_exit);
 	snprintf(line, sizeof(line), "%" PRIu64 " closes = %" PRIu64
 		 " rows + %" PRIu64 " filtered + %" PRIu64 " not ours + %"
 		 PRIu64 " untracked + %" PRIu64 " perf full + %" PRIu64
 		 " no buffer; %" PRIu64 " rows sent, %" PRIu64 " received; %"
-		 PRIu64 " missed closes, %" PRIu64 " skipped runs",
+		 PRIu64 " missed closes, %" PRIu64 " skipped runs; %s"
+		 " begun while tracing still open",
 		 t[TCPLIFE_OUT_CLOSES], t[TCPLIFE_OUT_ROWS],
 		 t[TCPLIFE_OUT_FILTERED], t[TCPLIFE_OUT_NOT_OURS],
 		 t[TCPLIFE_OUT_UNTRACKED], t[TCPLIFE_DROP_PERF_FULL],
 		 t[TCPLIFE_DROP_NO_BUFFER], t[TCPLIFE_OUT_ROWS],
 		 d->rows_received, t[TCPLIFE_DROP_MISSED_CLOSE],
-		 d->skipped_total);
+		 d->skipped_total, open_at_exit);
 	if (ok)
 		note_msg("accounts: %s", line);
 	else

@@ -17,6 +17,7 @@ struct drops {
 	uint64_t interval[TCPLIFE_NR_COUNTS];	/* the last poll's, all CPUs */
 	uint64_t rows_received;	/* events user space got, set by the caller */
 	uint64_t rows_received_seen;	/* as of the last health record */
+	int64_t open_at_exit;	/* sessions begun, not closed; -1: unknown */
 	bool read_failed;	/* reported once */
 	int prog_fd;		/* for recursion_misses */
 	bool skipped_known;	/* the kernel counts skipped runs */

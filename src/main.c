@@ -16,6 +16,7 @@
 #include "drops.h"
 #include "host.h"
 #include "kprobe_reaper.h"
+#include "open_sessions.h"
 #include "options.h"
 #include "output.h"
 #include "perf_stream.h"
@@ -271,7 +272,7 @@ int main(int argc, char **argv)
 	struct drops drops = { .seen = NULL, .values = NULL, .read_failed = false };
 	struct output out = OUTPUT_INIT;
 	struct run_as run_as;
-	uint64_t attach_ns;
+	uint64_t attach_ns, open_count;
 	sigset_t wait_mask;
 	int err, status = EXIT_RUNTIME;
 
@@ -375,6 +376,9 @@ int main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 	drops_report_totals(&drops);
 	drops.rows_received = out.received;
+	if (opts.verbose &&
+	    open_sessions_count(lp.socks_fd, &open_count) == 0)
+		drops.open_at_exit = (int64_t)open_count;
 	drops_report_accounts(&drops, opts.verbose);
 	output_report(&out);
 

@@ -34,6 +34,7 @@ static const struct map_role {
 } map_roles[] = {
 	{ "events", offsetof(struct loaded_program, events_fd), true },
 	{ "drops", offsetof(struct loaded_program, drops_fd), true },
+	{ "socks", offsetof(struct loaded_program, socks_fd), true },
 	{ "lport_bitmap", offsetof(struct loaded_program, lport_fd), false },
 	{ "rport_bitmap", offsetof(struct loaded_program, rport_fd), false },
 };

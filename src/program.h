@@ -40,11 +40,12 @@ struct loaded_program {
 	int prog_fd;
 	int events_fd;		/* BPF_PERF_OUTPUT(events) */
 	int drops_fd;		/* BPF_PERCPU_ARRAY(drops) */
+	int socks_fd;		/* BPF_HASH(socks): the sessions open */
 	int lport_fd;		/* -1 unless -L */
 	int rport_fd;		/* -1 unless -D */
 };
 
-#define LOADED_PROGRAM_INIT { -1, -1, -1, -1, -1 }
+#define LOADED_PROGRAM_INIT { -1, -1, -1, -1, -1, -1 }
 
 void loaded_program_close(struct loaded_program *lp);
 

@@ -42,6 +42,8 @@ WAIT_UNTIL_DEF_='wait_until_() {
 	done
 }'
 eval "$WAIT_UNTIL_DEF_"
+# Helper scripts the tests run (tests/oracle.sh) define it from here too.
+export WAIT_UNTIL_DEF_
 
 # require_prog_ PROG [PACKAGE]: skips the test (77) when PROG (a name or a
 # path) is not installed, naming the Debian package that has it.  With

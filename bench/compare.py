@@ -7,7 +7,9 @@ Every round runs the workload once with no tracer and once under each tool,
 in an order rotated from round to round.  Each tool's rows are matched with
 the load generator's record by 4-tuple; its cost is measured from /proc and
 from the kernel's BPF statistics.  The results go to DIR/compare.md (also
-printed), DIR/compare.json and DIR/compare.png.
+printed), DIR/compare.json and DIR/compare.png; with --doc FILE (make
+compare gives doc/performance.md) also to FILE's section for the last run,
+with the chart beside FILE.
 
 How it is kept fair:
 - Every tool runs with -w on the same workload (tests/tcp_workload), in a
@@ -173,6 +175,10 @@ def parse_args():
                    help="do not apt-get install missing reference tools")
     p.add_argument("--keep-raw", action="store_true",
                    help="keep every run's rows and record in OUT/raw")
+    p.add_argument("--doc", metavar="FILE",
+                   help="also write the run into FILE's section for it "
+                   "(doc/performance.md), and the chart beside FILE; empty: "
+                   "do not")
     a = p.parse_args()
     a.tools = [t for t in a.tools.split(",") if t]
     known = ["tcplife-bcc"] + [t[0] for t in REFERENCE_TOOLS]
@@ -447,6 +453,12 @@ def main():
     print("\nwrote %s, %s and %s" % (out["md"], out["json"], out[opts.chart]))
     if not charted:
         die("gnuplot failed to draw %s" % out[opts.chart])
+    if opts.doc:
+        err = compare_report.write_doc(result, opts.doc, out[opts.chart],
+                                       COLD, CLASSIC)
+        if err:
+            die(err)
+        print("wrote the run into %s" % opts.doc)
     return 0
 
 

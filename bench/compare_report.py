@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 
@@ -97,7 +98,7 @@ def _cell(sp, digits):
 
 
 def markdown(result):
-    """The table for the terminal and for README.md."""
+    """The table for the terminal and for doc/performance.md."""
     cols = result["columns"]
     summ = result["summary"]
     out = []
@@ -225,3 +226,108 @@ def write_chart(result, dat_path, img_path, script, fmt):
                         % (dat_path, img_path, fmt, title.replace("'", "")),
                         script], check=False)
     return p.returncode == 0
+
+
+# doc/performance.md holds the last run between these two lines; the rest
+# of the file is written by hand.
+DOC_BEGIN = "<!-- begin: written by make compare (bench/compare_report.py) -->"
+DOC_END = "<!-- end: written by make compare -->"
+DOC_CHART = "compare.png"
+
+
+def _median(summ, col, key):
+    sp = (summ.get(col) or {}).get(key)
+    return None if sp is None else sp["median"]
+
+
+def _target(label, value, met, text):
+    if value is None:
+        return "| %s | not measured in this run | |" % label
+    return "| %s | %s | %s |" % (label, text, "met" if met else "**not met**")
+
+
+def targets(result, cold, classic):
+    """The performance targets, judged on the run's medians."""
+    summ = result["summary"]
+    bcc, core = "tcplife-bcc", "tcplife"
+    rows = ["| target | measured | |", "|---|---|---|"]
+    v = _median(summ, cold, "startup_ms")
+    rows.append(_target("compiling start ≤ 250 ms", v, v is not None and v <= 250,
+                        "%s ms (`%s`); %s ms of CPU" % (
+                            _cell(summ[cold]["startup_ms"], 0), cold,
+                            _cell(summ[cold].get("cpu_startup_ms"), 0))
+                        if v is not None else ""))
+    v = _median(summ, bcc, "startup_ms")
+    c = _median(summ, core, "startup_ms")
+    rows.append(_target("cached start ≤ 40 ms", v, v is not None and v <= 40,
+                        "%s ms%s" % (_cell(summ[bcc]["startup_ms"], 0),
+                                     "; the CO-RE tool %.0f ms" % c
+                                     if c is not None else "")
+                        if v is not None else ""))
+    idle = _median(summ, bcc, "rss_idle_mib")
+    peak = _median(summ, bcc, "rss_peak_mib")
+    rows.append(_target("idle RSS ≤ 8 MiB, peak ≤ 16 MiB", idle,
+                        idle is not None and peak is not None and
+                        idle <= 8 and peak <= 16,
+                        "%.1f MiB idle, %.1f MiB peak" % (idle, peak or 0)
+                        if idle is not None else ""))
+    v = _median(summ, bcc, "cpu_ms_per_1k_rows")
+    c = _median(summ, core, "cpu_ms_per_1k_rows")
+    rows.append(_target("tool CPU per 1,000 rows ≤ half of CO-RE's",
+                        v if c else None, v is not None and c and v <= c / 2,
+                        "%.1f ms vs %.1f ms (%.0f%%)" % (v, c, 100 * v / c)
+                        if v is not None and c else ""))
+    v = _median(summ, bcc, "slowdown_pct")
+    c = _median(summ, core, "slowdown_pct")
+    k = _median(summ, classic, "slowdown_pct")
+    rows.append(_target("workload slowdown below CO-RE's",
+                        v if c is not None else None,
+                        v is not None and c is not None and v < c,
+                        "%.1f%% vs %.1f%%%s" % (
+                            v, c, " (classic tracepoint %.1f%%)" % k
+                            if k is not None else "")
+                        if v is not None and c is not None else ""))
+    a = (summ.get(bcc) or {}).get("agreement")
+    rows.append(_target("zero lost rows, default buffers", a,
+                        a is not None and not a["missed"] and
+                        not a["lost_reported"],
+                        "{:,} missed and {:,} lost of {:,}".format(
+                            a["missed"], a["lost_reported"], a["expected"])
+                        if a else ""))
+    return "\n".join(rows) + "\n"
+
+
+def doc_section(result, cold, classic):
+    """What doc/performance.md shows of one run."""
+    h = result["host"]
+    out = ["Measured with `make compare` on %s (%d CPUs, Linux %s) on %s." % (
+        h["node"], h["cpus"], h["kernel"], result["date"]), ""]
+    out.append(markdown(result).rstrip("\n"))
+    out += ["", "![make compare: startup, RSS, CPU per row, BPF cost, "
+            "workload rate, correctness](%s)" % DOC_CHART, ""]
+    out += ["Against the performance targets (medians of the run above):", ""]
+    out.append(targets(result, cold, classic).rstrip("\n"))
+    return "\n".join(out) + "\n"
+
+
+def write_doc(result, path, chart, cold, classic):
+    """Replaces the run in PATH (between DOC_BEGIN and DOC_END) with this
+    one, and puts the chart beside it; the rest of PATH stays as it is.
+    Returns an error message, or None."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        return "cannot read %s: %s" % (path, e.strerror)
+    b, e = text.find(DOC_BEGIN), text.find(DOC_END)
+    if b < 0 or e < b:
+        return "%s has no '%s' ... '%s' section" % (path, DOC_BEGIN, DOC_END)
+    text = (text[:b + len(DOC_BEGIN)] + "\n\n" +
+            doc_section(result, cold, classic) + "\n" + text[e:])
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+    if chart and chart.endswith(".png"):
+        shutil.copyfile(chart, os.path.join(os.path.dirname(path) or ".",
+                                            DOC_CHART))
+    return None

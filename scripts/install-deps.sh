@@ -2,7 +2,7 @@
 # Installs what tcplife-bcc needs to build, run and test on Debian 12, as
 # root: the test suite also fuzzes (clang's libFuzzer) and compares with
 # the reference tools (bpfcc-tools, libbpf-tools, python3, gnuplot).  Kernel headers: the running kernel's package when Debian has one,
-# otherwise Debian's current headers (used with kernel BTF; see README).
+# otherwise Debian's current headers (used with kernel BTF; see doc/design.md).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 
@@ -14,7 +14,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	gcc make autoconf automake pkg-config \
 	libbpfcc-dev libbpf-dev \
-	mandoc groff-base man-db util-linux procps strace iproute2 jq bpftool \
+	mandoc groff-base man-db bsdextrautils util-linux procps strace iproute2 jq bpftool \
 	xz-utils tar cpio \
 	clang libclang-rt-14-dev \
 	python3 gnuplot-nox bpfcc-tools python3-bpfcc libbpf-tools bpftrace postgresql \

@@ -3,6 +3,9 @@
 # Exit codes follow automake: 0 pass, 1 fail, 77 skip, 99 hard error.
 
 ME_="${0##*/}"
+# The test's own path, absolute: in_private_netns_ runs it again from its
+# directory.
+ME_PATH_=$(cd "$(dirname "$0")" && pwd)/$ME_
 : "${abs_top_builddir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${abs_top_srcdir:=$abs_top_builddir}"
 TOOL="$abs_top_builddir/tcplife-bcc"
@@ -23,6 +26,37 @@ warn_() { printf '%s: %s\n' "$ME_" "$*" >&2; }
 fail_() { warn_ "FAIL: $*"; exit 1; }
 skip_() { warn_ "SKIP: $*"; exit 77; }
 framework_failure_() { warn_ "framework failure: $*"; exit 99; }
+
+# wait_until_ SECONDS COMMAND...: runs COMMAND (a program or one of the
+# test's functions) every 0.1 s until it succeeds; returns 1 if it still
+# has not after SECONDS (decimals allowed).  Every wait of the tests goes
+# through here: none sleeps a guessed time, and none waits forever.
+# Defined from a string so that scripts run in private namespaces
+# (in_private_mounts_) get the same one.
+WAIT_UNTIL_DEF_='wait_until_() {
+	wu_end_=$(($(date +%s%3N) + $(echo "$1" | awk "{ printf \"%d\", \$1 * 1000 }")))
+	shift
+	until "$@"; do
+		[ "$(date +%s%3N)" -lt "$wu_end_" ] || return 1
+		sleep 0.1
+	done
+}'
+eval "$WAIT_UNTIL_DEF_"
+# Helper scripts the tests run (tests/oracle.sh) define it from here too.
+export WAIT_UNTIL_DEF_
+
+# require_prog_ PROG [PACKAGE]: skips the test (77) when PROG (a name or a
+# path) is not installed, naming the Debian package that has it.  With
+# TCPLIFE_TEST_STRICT=1, as CI runs the suite after scripts/install-deps.sh
+# has installed everything, a missing program is a broken setup, not a
+# reason to skip: the test fails with 99.
+require_prog_() {
+	command -v "$1" > /dev/null 2>&1 && return 0
+	rp_msg_="$1 is not installed${2:+ (Debian package $2)}"
+	[ "${TCPLIFE_TEST_STRICT:-0}" = 1 ] &&
+		framework_failure_ "$rp_msg_; TCPLIFE_TEST_STRICT=1 makes that an error"
+	skip_ "$rp_msg_"
+}
 
 # Every test works in its own directory, removed when it passes.
 TESTDIR="$abs_top_builddir/tests/${ME_%.test}.dir"
@@ -86,21 +120,27 @@ require_root_() {
 	[ "$(id -u)" -eq 0 ] || skip_ "needs root to load BPF programs"
 }
 
+# require_tracing_: root, a kernel that can trace sessions, and (as every
+# tracing test needs nothing but loopback) a network namespace of the
+# test's own: the test starts again in there (in_private_netns_), so call
+# this first.
 require_tracing_() {
 	require_root_
 	[ -e /sys/kernel/btf/vmlinux ] || [ -d "/lib/modules/$(uname -r)/build" ] ||
 		skip_ "neither kernel BTF nor headers for $(uname -r)"
 	tp_=events/sock/inet_sock_set_state
-	[ -d /sys/kernel/tracing/$tp_ ] || [ -d /sys/kernel/debug/tracing/$tp_ ] &&
-		return
-	# Not visible: look in a private mount, leaving the host as it was
-	# (the tool mounts tracefs itself, in a mount namespace of its own).
-	[ -d /sys/kernel/tracing/events ] || [ -d /sys/kernel/debug/tracing/events ] ||
-		in_private_mounts_ 'mount -t tracefs tracefs /sys/kernel/tracing' ||
-		skip_ "tracefs cannot be mounted"
-	in_private_mounts_ "mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null;
-		[ -d /sys/kernel/tracing/$tp_ ] || [ -d /sys/kernel/debug/tracing/$tp_ ]" ||
-		skip_ "kernel lacks the sock:inet_sock_set_state tracepoint"
+	if ! [ -d /sys/kernel/tracing/$tp_ ] && ! [ -d /sys/kernel/debug/tracing/$tp_ ]; then
+		# Not visible: look in a private mount, leaving the host as it
+		# was (the tool mounts tracefs itself, in a mount namespace of
+		# its own).
+		[ -d /sys/kernel/tracing/events ] || [ -d /sys/kernel/debug/tracing/events ] ||
+			in_private_mounts_ 'mount -t tracefs tracefs /sys/kernel/tracing' ||
+			skip_ "tracefs cannot be mounted"
+		in_private_mounts_ "mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null;
+			[ -d /sys/kernel/tracing/$tp_ ] || [ -d /sys/kernel/debug/tracing/$tp_ ]" ||
+			skip_ "kernel lacks the sock:inet_sock_set_state tracepoint"
+	fi
+	in_private_netns_
 }
 
 # start_tracer_ OUT ERR ARGS...: runs the tool in the background with
@@ -113,17 +153,30 @@ start_tracer_() {
 	rm -f "$out_"
 	( trap - INT; exec "$TOOL" --cache-dir "$CACHE_DIR" "$@" ) > "$out_" 2> "$err_" &
 	TRACER_PID=$!
-	i_=0
-	while [ ! -s "$out_" ]; do
-		kill -0 "$TRACER_PID" 2>/dev/null || {
-			cat "$err_" >&2
-			wait "$TRACER_PID"
-			fail_ "tracer exited before attaching (status $?)"
-		}
-		i_=$((i_ + 1))
-		[ "$i_" -le 300 ] || fail_ "tracer not attached after 30 s"
-		sleep 0.1
-	done
+	wait_attached_ "$out_" "$err_"
+}
+
+# tracer_wrote_ FILE [ERR]: whether the tracer has written FILE yet; fails
+# the test, showing ERR, when the tracer has exited without.
+tracer_wrote_() {
+	[ -s "$1" ] && return 0
+	kill -0 "$TRACER_PID" 2>/dev/null && return 1
+	[ -z "$2" ] || cat "$2" >&2
+	wait "$TRACER_PID"
+	fail_ "tracer exited before attaching (status $?)"
+}
+
+# wait_attached_ FILE [ERR [SECONDS]]: waits (30 s by default) until the
+# tracer TRACER_PID has written FILE: its header, so it is attached.
+wait_attached_() {
+	wait_until_ "${3:-30}" tracer_wrote_ "$1" "$2" ||
+		fail_ "tracer not attached after ${3:-30} s${2:+: $(cat "$2")}"
+}
+
+# wait_gone_ SECONDS PID: waits until process PID has exited.
+gone_() { ! kill -0 "$1" 2>/dev/null; }
+wait_gone_() {
+	wait_until_ "$1" gone_ "$2"
 }
 
 # stop_tracer_ [SIGNAL]: stops it and checks it exited 0.
@@ -135,24 +188,25 @@ stop_tracer_() {
 	[ "$st_" -eq 0 ] || fail_ "tracer exited with $st_ after SIG${1:-TERM}"
 }
 
-# wait_rows_ FILE N: waits (up to 20 s) for N data rows after the header.
-wait_rows_() {
-	i_=0
-	while [ "$(($(wc -l < "$1") - 1))" -lt "$2" ]; do
-		i_=$((i_ + 1))
-		[ "$i_" -le 200 ] || return 1
-		sleep 0.1
-	done
+# has_rows_ FILE N: whether FILE has N data rows after its header.
+has_rows_() {
+	[ "$(($(wc -l < "$1") - 1))" -ge "$2" ]
 }
 
-# wait_matches_ FILE ERE N: waits (up to 20 s) for N lines matching ERE.
+# wait_rows_ FILE N: waits (up to 20 s) for N data rows after the header.
+wait_rows_() {
+	wait_until_ 20 has_rows_ "$1" "$2"
+}
+
+# has_matches_ FILE ERE N: whether FILE has N lines matching ERE.
+has_matches_() {
+	[ "$(grep -E -c -- "$2" "$1" 2>/dev/null)" -ge "$3" ]
+}
+
+# wait_matches_ FILE ERE N [SECONDS]: waits (20 s by default) for N lines
+# matching ERE.
 wait_matches_() {
-	i_=0
-	while [ "$(grep -E -c -- "$2" "$1" 2>/dev/null)" -lt "$3" ]; do
-		i_=$((i_ + 1))
-		[ "$i_" -le 200 ] || return 1
-		sleep 0.1
-	done
+	wait_until_ "${4:-20}" has_matches_ "$1" "$2" "$3"
 }
 
 # Runs COMMAND, expecting exit status STATUS and stderr matching REGEX.
@@ -208,8 +262,10 @@ prog_ids_() {
 # without touching the rest of the machine.  SCRIPT sees TOOL and
 # CACHE_DIR.
 in_private_mounts_() {
-	command -v unshare > /dev/null || skip_ "unshare (util-linux) is missing"
-	TOOL="$TOOL" CACHE_DIR="$CACHE_DIR" unshare --mount --propagation private sh -c "$1"
+	require_prog_ unshare util-linux
+	TOOL="$TOOL" CACHE_DIR="$CACHE_DIR" unshare --mount --propagation private \
+		sh -c "$WAIT_UNTIL_DEF_
+$1"
 }
 
 # Installed kernel headers of a release other than the running one, as a
@@ -224,18 +280,44 @@ other_release_dir_() {
 # Sets PORT to the first of 10 consecutive ports held for this test alone
 # (tests/reserve_ports.c): from bind(0), so whatever the ephemeral port
 # range, no connect() and no other test can take them while it runs.
+# In a network namespace of the test's own (in_private_netns_), they are
+# the block its parent holds on the host, held here too: unique among the
+# tests running at once, whose sessions the tracers see all alike.
 pick_ports_() {
-	"$RESERVE_PORTS" 10 > ports.reserved &
+	"$RESERVE_PORTS" 10 ${TCPLIFE_TEST_PORT_:+"$TCPLIFE_TEST_PORT_"} > ports.reserved &
 	RESERVE_PID=$!
-	i_=0
-	until [ -s ports.reserved ]; do
-		kill -0 "$RESERVE_PID" 2>/dev/null ||
-			framework_failure_ "reserve_ports failed"
-		i_=$((i_ + 1))
-		[ "$i_" -le 100 ] || framework_failure_ "reserve_ports did not answer"
-		sleep 0.1
-	done
+	wait_until_ 10 reserved_ || framework_failure_ "reserve_ports did not answer"
 	PORT=$(cat ports.reserved)
+}
+reserved_() {
+	[ -s ports.reserved ] && return 0
+	kill -0 "$RESERVE_PID" 2>/dev/null || framework_failure_ "reserve_ports failed"
+	return 1
+}
+
+# in_private_netns_: runs the rest of the test in a network namespace of
+# its own, with only loopback up, so that neither the host's connections
+# nor a test running beside it can fill its port space with TIME_WAITs
+# (with net.ipv4.ip_local_port_range at 1024 65535 they did).  The test
+# starts again from the top in there; this process holds a block of
+# ports on the host for it (pick_ports_), and exits with its status.
+# The tracers still see every namespace's sessions: the reserved ports
+# keep each test's own apart.
+in_private_netns_() {
+	[ "${TCPLIFE_TEST_NETNS_:-}" = "$$" ] && return 0
+	require_prog_ unshare util-linux
+	require_prog_ ip iproute2
+	unshare -n true 2>/dev/null || skip_ "cannot create a network namespace"
+	pick_ports_
+	TCPLIFE_TEST_PORT_=$PORT
+	export TCPLIFE_TEST_PORT_
+	# The same shell runs it again (make check's is bash; dash keeps an
+	# ignored SIGINT ignored despite trap - INT in start_tracer_).  The
+	# child's PID is known once it runs: it checks it against its own.
+	unshare -n sh -c 'ip link set lo up || exit 99
+		TCPLIFE_TEST_NETNS_=$$ exec "$1" "$0"' "$ME_PATH_" \
+		"$(readlink /proc/$$/exe || echo sh)"
+	exit $?
 }
 
 # start_json_tracer_ OUT ERR ARGS...: like start_tracer_ for -j, which
@@ -246,18 +328,24 @@ start_json_tracer_() {
 	rm -f "$out_"
 	( trap - INT; exec "$TOOL" --cache-dir "$CACHE_DIR" -j "$@" ) > "$out_" 2> "$err_" &
 	TRACER_PID=$!
-	i_=0
-	until grep -q "\"lport\":$((PORT + 9))," "$out_" 2>/dev/null; do
-		kill -0 "$TRACER_PID" 2>/dev/null || {
-			cat "$err_" >&2
-			fail_ "tracer exited before attaching"
-		}
-		i_=$((i_ + 1))
-		[ "$i_" -le 100 ] || fail_ "tracer not attached after 100 probes"
-		"$WORKLOAD" -n 1 -H 0 -P $((PORT + 9)) > /dev/null ||
-			framework_failure_ "probe workload failed"
-		sleep 0.2
-	done
+	wait_json_attached_ "$out_" "$err_"
+}
+
+# wait_json_attached_ FILE ERR: waits (30 s) until a probe session on
+# PORT+9 has its row in FILE, where the tracer TRACER_PID writes JSON.
+wait_json_attached_() {
+	wait_until_ 30 probe_seen_ "$1" "$2" ||
+		fail_ "tracer not attached after 30 s of probes: $(cat "$2")"
+}
+probe_seen_() {
+	grep -q "\"lport\":$((PORT + 9))," "$1" 2>/dev/null && return 0
+	kill -0 "$TRACER_PID" 2>/dev/null || {
+		cat "$2" >&2
+		fail_ "tracer exited before attaching"
+	}
+	"$WORKLOAD" -n 1 -H 0 -P $((PORT + 9)) > /dev/null ||
+		framework_failure_ "probe workload failed"
+	return 1
 }
 
 # expected_notes_ [ARGS...]: exactly the notes a run with ARGS prints on

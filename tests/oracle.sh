@@ -14,8 +14,10 @@
 #
 # The recorder lives in a mount namespace of its own where tracefs is
 # mounted (a fresh machine has none mounted), and removes its instance
-# whatever way it ends.
+# whatever way it ends.  Run by a test: tests/init.sh exports the one
+# wait helper, wait_until_.
 set -u
+eval "${WAIT_UNTIL_DEF_:?run from a test, after tests/init.sh}"
 
 recorder() {
 	dir=$1 filter=$2
@@ -57,16 +59,15 @@ start)
 		> "$dir/log" 2>&1 &
 	echo $! > "$dir/pid"
 	# Ready when the event is enabled, or failed.
-	i=0
-	until [ -s "$dir/ready" ]; do
+	ready_() {
+		[ -s "$dir/ready" ] && return 0
 		if [ -s "$dir/error" ] || ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
 			cat "$dir/error" "$dir/log" >&2 2>/dev/null
 			exit 1
 		fi
-		i=$((i + 1))
-		[ $i -le 300 ] || { echo "oracle: not ready after 30 s" >&2; exit 1; }
-		sleep 0.1
-	done
+		return 1
+	}
+	wait_until_ 30 ready_ || { echo "oracle: not ready after 30 s" >&2; exit 1; }
 	;;
 stop)
 	dir=$2
@@ -74,12 +75,8 @@ stop)
 	echo stop > "$dir/stop" &
 	wait_pid=$!
 	# The recorder exits once it has the record.
-	i=0
-	while kill -0 "$pid" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -le 600 ] || { kill "$pid"; echo "oracle: recorder hung" >&2; exit 1; }
-		sleep 0.1
-	done
+	gone_() { ! kill -0 "$pid" 2>/dev/null; }
+	wait_until_ 60 gone_ || { kill "$pid"; echo "oracle: recorder hung" >&2; exit 1; }
 	kill "$wait_pid" 2>/dev/null
 	[ -s "$dir/trace" ] || { cat "$dir/log" >&2; echo "oracle: no record" >&2; exit 1; }
 	[ "$(cat "$dir/overrun")" -eq 0 ] ||

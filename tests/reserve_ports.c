@@ -1,8 +1,11 @@
 /* Test helper: holds a block of consecutive TCP ports for one test. */
 /*
- * Usage: reserve_ports [COUNT (10)]
+ * Usage: reserve_ports [COUNT (10) [FIRST]]
  * Prints the first port of COUNT consecutive ports, then holds them until
- * it is killed or its parent dies (an hour at most).
+ * it is killed or its parent dies (an hour at most).  With FIRST, exactly
+ * FIRST..FIRST+COUNT-1 are held, or it fails: a test in a network
+ * namespace of its own holds there the block its parent reserved on the
+ * host (tests/init.sh), so that its own connect()s cannot take them.
  *
  * Every port is bound, so it is free whatever net.ipv4.ip_local_port_range
  * holds, and a block is only taken once a server could also bind each of
@@ -133,21 +136,50 @@ static int reserve(int *fds, unsigned int count)
 	return -1;
 }
 
+/* Holds exactly FIRST..FIRST+COUNT-1; returns FIRST, or -1. */
+static int reserve_at(int *fds, unsigned int count, unsigned int first)
+{
+	unsigned int got, n = 0;
+
+	while (n < count && (fds[n] = bind_port(first + n, &got)) >= 0)
+		n++;
+	if (n == count && block_free(first, count))
+		return (int)first;
+	fprintf(stderr, "%s: ports %u-%u are not free\n", PROG, first,
+		first + count - 1);
+	while (n--)
+		close(fds[n]);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	int fds[MAX_COUNT], base;
-	unsigned long count = 10;
+	unsigned long count = 10, first = 0;
+	char *end;
 
-	if (argc > 2 || (argc == 2 && ((count = strtoul(argv[1], NULL, 10)) < 1 ||
-					 count > MAX_COUNT))) {
-		fprintf(stderr, "usage: %s [COUNT (1-%d)]\n", PROG, MAX_COUNT);
+	if (argc > 1) {
+		count = strtoul(argv[1], &end, 10);
+		if (*end || count < 1 || count > MAX_COUNT)
+			argc = 99;
+	}
+	if (argc == 3) {
+		first = strtoul(argv[2], &end, 10);
+		if (*end || first < 1 || first + count - 1 > 65535)
+			argc = 99;
+	}
+	if (argc > 3) {
+		fprintf(stderr, "usage: %s [COUNT (1-%d) [FIRST]]\n", PROG,
+			MAX_COUNT);
 		return 2;
 	}
 	/* Never outlive the test that asked. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	alarm(3600);
 	srandom((unsigned int)getpid());
-	base = reserve(fds, (unsigned int)count);
+	base = first ? reserve_at(fds, (unsigned int)count,
+				  (unsigned int)first) :
+		       reserve(fds, (unsigned int)count);
 	if (base < 0)
 		return 1;
 	printf("%d\n", base);

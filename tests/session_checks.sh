@@ -12,13 +12,12 @@ field_() {
 # wait_json_ FILE JQ_FILTER: waits (up to 10 s) until some object in FILE
 # matches the filter.
 wait_json_() {
-	i_=0
-	# jq -e would judge by the last object only.
-	until jq -c "select($2)" "$1" 2> /dev/null | grep -q .; do
-		i_=$((i_ + 1))
-		[ "$i_" -le 100 ] || return 1
-		sleep 0.1
-	done
+	wait_until_ 10 json_has_ "$1" "$2"
+}
+# json_has_ FILE JQ_FILTER: whether some object in FILE matches (jq -e
+# would judge by the last object only).
+json_has_() {
+	jq -c "select($2)" "$1" 2> /dev/null | grep -q .
 }
 
 # row_ ROWS LPORT RPORT: the one object for that session side (fails

@@ -20,16 +20,16 @@ static char *const environment[] = {
 };
 
 /*
- * The helper runs as the account the tool itself would run as, never as
- * nobody (whose other processes could trace it); without that account it
- * keeps uid 0 but no capability at all.
+ * The helper runs as the account the tool itself would run as (its own,
+ * or an id no one else uses), never as nobody, whose other processes
+ * could trace it.
  */
 static int drop_for_helper(void)
 {
 	struct run_as ra;
 
 	privileges_plan(NULL, &ra);
-	return privileges_drop(ra.user);
+	return privileges_drop_to(&ra);
 }
 
 /* Descriptors 0-2 as asked, every other one closed. */

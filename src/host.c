@@ -263,6 +263,10 @@ static void print_run_as(const struct options *opts)
 	if (ra.user)
 		printf("once attached:     %s (uid %u), no capability\n",
 		       ra.user, (unsigned)ra.uid);
+	else if (ra.stays == RUN_AS_UNUSED_ID)
+		printf("once attached:     uid %u, unused (no %s account), no "
+		       "capability\n", (unsigned)ra.uid,
+		       PRIVILEGES_SYSTEM_USER);
 	else if (ra.stays == RUN_AS_NO_ACCOUNT)
 		printf("once attached:     uid 0, no capability (no %s "
 		       "account)\n", PRIVILEGES_SYSTEM_USER);

@@ -223,6 +223,14 @@ static void report_run_as(const struct run_as *ra)
 			 "--user)", PRIVILEGES_SYSTEM_USER,
 			 PRIVILEGES_SYSTEM_USER);
 		break;
+	case RUN_AS_UNUSED_ID:
+		/* No uid here: tests compare notes, and the id varies. */
+		note_msg("running as a uid no account names and no other "
+			 "process uses once attached: there is no %s account "
+			 "(create it with 'adduser --system --group %s', or "
+			 "name one with --user)", PRIVILEGES_SYSTEM_USER,
+			 PRIVILEGES_SYSTEM_USER);
+		break;
 	case RUN_AS_NO_SETUID:
 		warning_msg("staying uid 0: running as %s needs CAP_SETUID "
 			    "and CAP_SETGID", PRIVILEGES_SYSTEM_USER);
@@ -251,7 +259,7 @@ static int drop_privileges(const struct run_as *ra, struct attachment *att)
 		att->event[0] = '\0';	/* the remainder's now */
 	}
 	report_run_as(ra);
-	err = privileges_drop(ra->user);
+	err = privileges_drop_to(ra);
 	if (err)
 		error_msg("dropping privileges%s%s failed: %s",
 			  ra->user ? " to user " : "", ra->user ? ra->user : "",

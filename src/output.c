@@ -68,7 +68,8 @@ int output_init(struct output *o, const struct options *opts,
 
 		o->path = opts->output;
 		o->owner = ra->uid;
-		if (ra->user && privileges_can_switch_user()) {
+		if ((ra->user || ra->anonymous) &&
+		    privileges_can_switch_user()) {
 			err = log_opener_start(&o->opener, o->path, ra->uid,
 					       ra->gid);
 			if (err) {

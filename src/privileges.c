@@ -1,7 +1,10 @@
 /* Checking that we may trace, and giving up every privilege once attached. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <linux/capability.h>
 #include <pwd.h>
 #include <stdint.h>
@@ -49,11 +52,45 @@ bool privileges_can_switch_user(void)
 	return cap_effective(CAP_SETUID) && cap_effective(CAP_SETGID);
 }
 
+/* Whether a process runs as ID (its /proc directory belongs to it). */
+static bool id_running(uid_t id)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *de;
+	struct stat st;
+	bool found = false;
+
+	if (!proc)
+		return true;	/* cannot tell: do not take it */
+	while (!found && (de = readdir(proc))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		found = fstatat(dirfd(proc), de->d_name, &st, 0) == 0 &&
+			(st.st_uid == id || st.st_gid == id);
+	}
+	closedir(proc);
+	return found;
+}
+
 /*
- * Root leaves uid 0 for --user, else for the package's account.  Without
- * that account it stays uid 0 (with no capability): nobody is shared with
- * every other process that runs as nobody, which could then signal the
- * tool and write the log files it creates.
+ * An id, as uid and gid, that no account or group names and no process
+ * runs as: the tool's alone, so no other process can signal it or write
+ * what it creates.  From the top of the range down; 0 if none is free.
+ */
+static uid_t unused_id(void)
+{
+	for (uid_t id = PRIVILEGES_UNUSED_LAST; id >= PRIVILEGES_UNUSED_FIRST;
+	     id--)
+		if (!getpwuid(id) && !getgrgid((gid_t)id) && !id_running(id))
+			return id;
+	return 0;
+}
+
+/*
+ * Root leaves uid 0 for --user, else for the package's account, else for
+ * an id no one else uses.  Never nobody: it is shared with every other
+ * process that runs as nobody, which could then signal the tool and write
+ * the log files it creates.
  */
 void privileges_plan(const char *user, struct run_as *ra)
 {
@@ -65,12 +102,22 @@ void privileges_plan(const char *user, struct run_as *ra)
 	if (!user && ra->uid != 0)
 		return;		/* only root has an account to leave */
 	if (!user) {
-		if (!getpwnam(PRIVILEGES_SYSTEM_USER)) {
-			ra->stays = RUN_AS_NO_ACCOUNT;
+		if (!privileges_can_switch_user()) {
+			ra->stays = getpwnam(PRIVILEGES_SYSTEM_USER) ?
+				    RUN_AS_NO_SETUID : RUN_AS_NO_ACCOUNT;
 			return;
 		}
-		if (!privileges_can_switch_user()) {
-			ra->stays = RUN_AS_NO_SETUID;
+		if (!getpwnam(PRIVILEGES_SYSTEM_USER)) {
+			uid_t id = unused_id();
+
+			if (!id) {
+				ra->stays = RUN_AS_NO_ACCOUNT;
+				return;
+			}
+			ra->stays = RUN_AS_UNUSED_ID;
+			ra->anonymous = true;
+			ra->uid = id;
+			ra->gid = (gid_t)id;
 			return;
 		}
 		user = PRIVILEGES_SYSTEM_USER;
@@ -119,21 +166,40 @@ static void drop_bounding_set(void)
 			return;
 }
 
+static int drop_to_ids(const struct passwd *pw, uid_t uid, gid_t gid);
+
 int privileges_drop(const char *user)
+{
+	struct passwd *pw = NULL;
+
+	if (user && !(pw = getpwnam(user)))
+		return -ENOENT;
+	return drop_to_ids(pw, pw ? pw->pw_uid : 0, pw ? pw->pw_gid : 0);
+}
+
+int privileges_drop_to(const struct run_as *ra)
+{
+	if (ra->anonymous) {
+		struct passwd anon = { .pw_uid = ra->uid, .pw_gid = ra->gid };
+
+		return drop_to_ids(&anon, ra->uid, ra->gid);
+	}
+	return privileges_drop(ra->user);
+}
+
+/* PW NULL: keep the ids, drop the capabilities alone. */
+static int drop_to_ids(const struct passwd *pw, uid_t uid, gid_t gid)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
 		.pid = 0,
 	};
 	struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3];
-	struct passwd *pw = NULL;
 
-	if (user && !(pw = getpwnam(user)))
-		return -ENOENT;
 	/* The bounding set while CAP_SETPCAP may still be ours; then the user. */
 	drop_bounding_set();
-	if (pw && (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 ||
-		   setuid(pw->pw_uid) < 0))
+	if (pw && (setgroups(0, NULL) < 0 || setgid(gid) < 0 ||
+		   setuid(uid) < 0))
 		return -errno;
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	memset(none, 0, sizeof(none));

@@ -354,5 +354,6 @@ probe_seen_() {
 # these.
 expected_notes_() {
 	tool_ --info "$@" | sed -n "s|^kernel headers: *\(.*\) (nearest installed release, release \(.*\), does not match)\$|$PROGRAM_: note: no kernel headers for $(uname -r); using \2's from \1 (byte counter offsets come from BTF)|p
+		s|^once attached: *uid [0-9]*, unused (no \(.*\) account), no capability\$|$PROGRAM_: note: running as a uid no account names and no other process uses once attached: there is no \1 account (create it with 'adduser --system --group \1', or name one with --user)|p
 		s|^once attached: *uid 0, no capability (no \(.*\) account)\$|$PROGRAM_: note: staying uid 0 (with no capability) once attached: there is no \1 account to run as (create it with 'adduser --system --group \1', or name one with --user)|p"
 }

@@ -163,6 +163,14 @@ int logfile_open(const char *path, uid_t owner, bool *empty, char *why,
 		return -EPERM;
 	}
 	fd = open_in(dirfd, name, &created);
+	/*
+	 * Refused by the file's mode: if it is not ours to write anyway,
+	 * say why rather than "Permission denied".
+	 */
+	if (fd == -EACCES &&
+	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (err = check_file(&st, &dir, owner, why, size)) < 0)
+		fd = err;
 	close(dirfd);
 	if (fd < 0)
 		return fd;

@@ -12,13 +12,11 @@
  *                               tracepoint, reading them with the helper;
  *                               for both, TCPLIFE_SK_*_OFFSET give the
  *                               offsets of struct sock's fields, from BTF
- *   TCPLIFE_RX_OFFSET, _TX_OFFSET, _RETRANS_OFFSET, _SRTT_OFFSET,
- *   TCPLIFE_SK_ERR_OFFSET, _SK_NET_OFFSET, _NET_INUM_OFFSET
- *                               byte offsets of tcp_sock.bytes_received,
- *                               .bytes_acked, .total_retrans, .srtt_us,
- *                               sock.sk_err, .__sk_common.skc_net and
- *                               net.ns.inum, taken from kernel BTF; when
- *                               absent, the kernel headers' layout is used
+ *   TCPLIFE_<ID>_OFFSET         byte offsets of the kernel members in
+ *                               tcplife_fields.h's TCPLIFE_TCP_FIELDS (and,
+ *                               for the two above, _SOCK_FIELDS), taken
+ *                               from kernel BTF; when absent, the kernel
+ *                               headers' layout is used
  *   TCPLIFE_NO_PROBE_READ_KERNEL
  *                               Linux before 5.5: read kernel memory with
  *                               bpf_probe_read, the only helper there was
@@ -59,13 +57,13 @@ TCPLIFE_UAPI_COMPAT
 #include <net/sock.h>
 #include <linux/tcp.h>
 #ifndef TCPLIFE_RX_OFFSET
-#define TCPLIFE_RX_OFFSET offsetof(struct tcp_sock, bytes_received)
-#define TCPLIFE_TX_OFFSET offsetof(struct tcp_sock, bytes_acked)
-#define TCPLIFE_RETRANS_OFFSET offsetof(struct tcp_sock, total_retrans)
-#define TCPLIFE_SRTT_OFFSET offsetof(struct tcp_sock, srtt_us)
-#define TCPLIFE_SK_ERR_OFFSET offsetof(struct sock, sk_err)
-#define TCPLIFE_SK_NET_OFFSET offsetof(struct sock, __sk_common.skc_net)
-#define TCPLIFE_NET_INUM_OFFSET offsetof(struct net, ns.inum)
+/* No offsets from BTF: the headers' layout of the field table's members. */
+enum {
+#define HEADERS_OFFSET(id, type, path, size, zero_ok) \
+	TCPLIFE_##id##_OFFSET = offsetof(struct type, path),
+	TCPLIFE_TCP_FIELDS(HEADERS_OFFSET)
+#undef HEADERS_OFFSET
+};
 #endif
 #else
 /*
@@ -443,8 +441,11 @@ static __always_inline int read_session_fields(u64 skp,
 	if (ev->netns != FILTER_NETNS)
 		return 0;
 #endif
-	tcplife_read_kernel(&ev->retrans, sizeof(ev->retrans),
-			    (void *)(skp + TCPLIFE_RETRANS_OFFSET));
+#define COPY_FIELD(id, member) \
+	tcplife_read_kernel(&ev->member, sizeof(ev->member), \
+			    (void *)(skp + TCPLIFE_##id##_OFFSET));
+	TCPLIFE_COPIED_FIELDS(COPY_FIELD)
+#undef COPY_FIELD
 	tcplife_read_kernel(&srtt, sizeof(srtt),
 			    (void *)(skp + TCPLIFE_SRTT_OFFSET));
 	ev->srtt_us = srtt >> 3;	/* the kernel keeps 8 times the RTT */

@@ -426,12 +426,11 @@ int prog_cache_offsets_lookup(const char *dir, struct counter_offsets *off)
 		return -ESTALE;
 	for (int i = 0; i < NR_KERNEL_OFFSETS; i++) {
 		/*
-		 * Only struct net's inum and struct sock's fields can be at
-		 * offset 0; the raw tracepoint's may be missing (-1).
+		 * Only fields the table says may be first in their struct
+		 * can be at offset 0; the raw tracepoint's may be missing.
 		 */
 		if (e.off[i] < (kernel_offset_raw_tp(i) ? -1 : 0) ||
-		    (e.off[i] == 0 && i != KOFF_NET_INUM &&
-		     !kernel_offset_raw_tp(i)))
+		    (e.off[i] == 0 && !kernel_offset_zero_ok(i)))
 			return -ESTALE;
 		off->off[i] = (long)e.off[i];
 	}

@@ -441,9 +441,11 @@ static __always_inline int read_session_fields(u64 skp,
 	if (ev->netns != FILTER_NETNS)
 		return 0;
 #endif
-#define COPY_FIELD(id, member) \
+#define COPY_FIELD(id, member, unset) \
 	tcplife_read_kernel(&ev->member, sizeof(ev->member), \
-			    (void *)(skp + TCPLIFE_##id##_OFFSET));
+			    (void *)(skp + TCPLIFE_##id##_OFFSET)); \
+	if (ev->member == (__typeof__(ev->member))(unset)) \
+		ev->member = 0;
 	TCPLIFE_COPIED_FIELDS(COPY_FIELD)
 #undef COPY_FIELD
 	tcplife_read_kernel(&srtt, sizeof(srtt),

@@ -52,12 +52,14 @@
 /*
  * TCP fields copied as they are into an event member of the same size,
  * at the close, when the session fields are read (-e, JSON, -u, --netns):
- *   X(ID, MEMBER)
- * A field needing more than a copy (srtt_us is kept times 8, the
- * namespace is behind a pointer) is read by name in the BPF text.
+ *   X(ID, MEMBER, UNSET)
+ * UNSET is the value by which the kernel says it has none yet; the event
+ * then carries 0.  A field needing more than a copy (srtt_us is kept
+ * times 8, the namespace is behind a pointer) is read by name in the BPF
+ * text.
  */
 #define TCPLIFE_COPIED_FIELDS(X)					\
-	X(RETRANS, retrans)
+	X(RETRANS, retrans, 0)
 
 /*
  * The output columns, in output order; JSON's order is the man page's

@@ -26,6 +26,7 @@
 	X(TX, tcp_sock, bytes_acked, 8, 0)				\
 	X(RETRANS, tcp_sock, total_retrans, 4, 0)			\
 	X(SRTT, tcp_sock, srtt_us, 4, 0)				\
+	X(MIN_RTT, tcp_sock, rtt_min.s[0].v, 4, 0)			\
 	X(SK_ERR, sock, sk_err, 4, 0)					\
 	X(SK_NET, sock, __sk_common.skc_net, 8, 0)			\
 	X(NET_INUM, net, ns.inum, 4, 1)
@@ -59,7 +60,8 @@
  * text.
  */
 #define TCPLIFE_COPIED_FIELDS(X)					\
-	X(RETRANS, retrans, 0)
+	X(RETRANS, retrans, 0)						\
+	X(MIN_RTT, min_rtt_us, 0xffffffff)
 
 /*
  * The output columns, in output order; JSON's order is the man page's
@@ -100,6 +102,8 @@
 	COL("ERRNO", "errno", -12, -12, IN_ALL, WHEN_EXTENDED, val_errno) \
 	NUM("RETRANS", "retransmits", 7, 7, IN_ALL, WHEN_EXTENDED, retrans) \
 	NUM("SRTT_US", "srtt_us", 8, 8, IN_ALL, WHEN_EXTENDED, srtt_us)	\
+	NUM("MIN_RTT_US", "min_rtt_us", 10, 10, IN_ALL, WHEN_EXTENDED,	\
+	    min_rtt_us)							\
 	NUM("UID", "uid", 6, 6, IN_ALL, WHEN_EXTENDED, uid)		\
 	NUM("NETNS", "netns", 10, 10, IN_ALL, WHEN_EXTENDED, netns)	\
 	NUM(NULL, "cgroup_id", 0, 0, IN_JSON, 0, cgroup_id)		\

@@ -57,6 +57,7 @@ struct side {
 	uint64_t t_open;	/* just after connect()/accept() returned */
 	uint64_t t_close;	/* just before close() */
 	uint64_t t_closed;	/* just after close() returned */
+	uint32_t min_rtt_close;	/* TCP_INFO's tcpi_min_rtt before close() */
 	int done;
 };
 

@@ -30,10 +30,11 @@
  *   FILTER_UID, FILTER_NETNS    keep only this owner uid / namespace inode
  *   FILTER_FAILED               1: only sessions whose handshake never
  *                               completed; 0: only the others
- *   TCPLIFE_SESSION_FIELDS      also capture the owner's uid and cgroup,
- *                               and at the close the namespace, retransmits,
- *                               RTT and socket error: for -e, JSON, -u and
- *                               --netns only, so other runs do not pay
+ *   TCPLIFE_SESSION_FIELDS      also capture the owner's uid and cgroup and
+ *                               the handshake's time, and at the close the
+ *                               namespace, retransmits, RTTs and socket
+ *                               error: for -e, JSON, -u and --netns only,
+ *                               so other runs do not pay
  *   FILTER_LPORT, FILTER_RPORT  keep only ports set in the bitmap maps,
  *                               which user space fills before attaching
  *   FILTER_CGROUP_ID, FILTER_CGROUP_LEVEL
@@ -122,6 +123,7 @@ struct sock_state {
 	u32 pid;		/* captured while it was current */
 	u32 uid;
 	u32 flags;
+	u32 handshake_us;	/* first handshake state to ESTABLISHED */
 	char comm[TCPLIFE_COMM_LEN];
 };
 #define SOCK_STARTED 0x1
@@ -267,6 +269,12 @@ static __always_inline void note_state(u64 skp, int oldstate, int newstate)
 				st->start_ns = bpf_ktime_get_ns();
 				st->flags |= SOCK_STARTED;
 			}
+#ifdef TCPLIFE_SESSION_FIELDS
+			/* Rounded up: 0 stays "not seen". */
+			else
+				st->handshake_us = (bpf_ktime_get_ns() -
+						    st->start_ns + 999) / 1000;
+#endif
 			return;
 		}
 		fresh.start_ns = bpf_ktime_get_ns();
@@ -353,6 +361,7 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 	ev->end_ns = now;
 	if (st.flags & SOCK_STARTED)
 		ev->span_ns = now - st.start_ns;
+	ev->handshake_us = st.handshake_us;
 	ev->last_state = oldstate;
 #ifdef FILTER_FAILED
 	if ((oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV) !=

@@ -62,6 +62,7 @@ struct tcplife_event {
 	__u32 retrans;		/* tcp_sock.total_retrans at the close */
 	__u32 srtt_us;		/* tcp_sock.srtt_us >> 3 at the close */
 	__u32 min_rtt_us;	/* tcp_sock.rtt_min's windowed minimum */
+	__u32 handshake_us;	/* SYN_SENT/SYN_RECV to ESTABLISHED; 0: unseen */
 	__u16 family;
 	__u16 lport;		/* host byte order */
 	__u16 rport;		/* host byte order */

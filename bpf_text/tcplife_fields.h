@@ -104,6 +104,8 @@
 	NUM("SRTT_US", "srtt_us", 8, 8, IN_ALL, WHEN_EXTENDED, srtt_us)	\
 	NUM("MIN_RTT_US", "min_rtt_us", 10, 10, IN_ALL, WHEN_EXTENDED,	\
 	    min_rtt_us)							\
+	NUM("HANDSHAKE_US", "handshake_us", 12, 12, IN_ALL, WHEN_EXTENDED, \
+	    handshake_us)						\
 	NUM("UID", "uid", 6, 6, IN_ALL, WHEN_EXTENDED, uid)		\
 	NUM("NETNS", "netns", 10, 10, IN_ALL, WHEN_EXTENDED, netns)	\
 	NUM(NULL, "cgroup_id", 0, 0, IN_JSON, 0, cgroup_id)		\

@@ -139,6 +139,9 @@ static int open_session(const struct config *cfg, const struct pair *p,
 		s->t_connect = now_ns();
 		if (connect(fd, &s->peer.sa, sizeof(s->peer)))
 			fail(errno, "connect");
+		s->t_connected = now_ns();
+		/* Its only RTT sample yet: the SYN's, inside the handshake. */
+		s->min_rtt_open = min_rtt(fd);
 		/* The server knows both ends already; only the client asks. */
 		len = sizeof(s->local);
 		if (getsockname(fd, &s->local.sa, &len))

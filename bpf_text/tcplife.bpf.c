@@ -26,9 +26,11 @@
  *   TCPLIFE_MAP_ENTRIES         capacity of the per-socket map
  *   TCPLIFE_UNTRACKED_ENTRIES   capacity of the untracked-session map
  *   TCPLIFE_PORT_WORDS          64-bit words in each port bitmap
- *   FILTER_PID, FILTER_FAMILY   keep only this PID / address family
- *   FILTER_UID, FILTER_NETNS    keep only this owner uid / namespace inode
- *   FILTER_FAILED               1: only sessions whose handshake never
+ *   FILTER_PID, FILTER_FAMILY   keep only the PID / address family, and
+ *   FILTER_UID, FILTER_NETNS    the owner uid / namespace inode, of the
+ *   FILTER_FAILED               config map (struct tcplife_config), which
+ *                               user space fills before attaching; failed
+ *                               1: only sessions whose handshake never
  *                               completed; 0: only the others
  *   TCPLIFE_SESSION_FIELDS      also capture the owner's uid and cgroup and
  *                               the handshake's time, and at the close the
@@ -37,9 +39,9 @@
  *                               so other runs do not pay
  *   FILTER_LPORT, FILTER_RPORT  keep only ports set in the bitmap maps,
  *                               which user space fills before attaching
- *   FILTER_CGROUP_ID, FILTER_CGROUP_LEVEL
- *                               keep only sessions whose owner is in this
- *                               cgroup v2 directory (at this depth) or below
+ *   FILTER_CGROUP               keep only sessions whose owner is in the
+ *                               config's cgroup v2 directory (at its depth)
+ *                               or below
  *   TCPLIFE_REPORT_UNBORN       also report sessions opened before tracing
  */
 #if defined(TCPLIFE_ATTACH_KPROBE) || !defined(TCPLIFE_RX_OFFSET) || \
@@ -128,7 +130,7 @@ struct sock_state {
 };
 #define SOCK_STARTED 0x1
 #define SOCK_OWNED 0x2
-#define SOCK_IN_CGROUP 0x4	/* owner was inside FILTER_CGROUP_ID */
+#define SOCK_IN_CGROUP 0x4	/* owner was inside the FILTER_CGROUP cgroup */
 #define SOCK_CLIENT 0x8		/* SYN_SENT seen: it connected */
 #define SOCK_SERVER 0x10	/* SYN_RECV seen: it was accepted */
 
@@ -136,18 +138,32 @@ struct sock_state {
  * Whether the current task is in the cgroup or below: its ancestor at the
  * cgroup's depth is the cgroup itself.
  */
+/* Keyed by the struct sock address, which is unique while the socket lives. */
+BPF_HASH(socks, u64, struct sock_state, TCPLIFE_MAP_ENTRIES);
+BPF_ARRAY(config, struct tcplife_config, 1);
+
+/*
+ * The filters' values.  An array's entry always exists, so the lookup
+ * cannot fail; the check only satisfies the verifier.
+ */
+static __always_inline struct tcplife_config *filter_config(void)
+{
+	u32 zero = 0;
+
+	return config.lookup(&zero);
+}
+
 static __always_inline u32 current_in_cgroup(void)
 {
-#ifdef FILTER_CGROUP_ID
-	return bpf_get_current_ancestor_cgroup_id(FILTER_CGROUP_LEVEL) ==
-	       FILTER_CGROUP_ID;
+#ifdef FILTER_CGROUP
+	struct tcplife_config *cfg = filter_config();
+
+	return cfg && bpf_get_current_ancestor_cgroup_id(cfg->cgroup_level) ==
+		      cfg->cgroup_id;
 #else
 	return 1;
 #endif
 }
-
-/* Keyed by the struct sock address, which is unique while the socket lives. */
-BPF_HASH(socks, u64, struct sock_state, TCPLIFE_MAP_ENTRIES);
 BPF_PERF_OUTPUT(events);
 BPF_PERCPU_ARRAY(drops, u64, TCPLIFE_NR_COUNTS);
 
@@ -328,6 +344,7 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 					  struct tcplife_event *ev)
 {
 	struct sock_state st = {}, *found = socks.lookup(&skp);
+	struct tcplife_config *cfg __attribute__((unused)) = NULL;
 	int verdict = SESSION_ROW;
 	u64 now;
 
@@ -363,9 +380,14 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 		ev->span_ns = now - st.start_ns;
 	ev->handshake_us = st.handshake_us;
 	ev->last_state = oldstate;
+#if defined(FILTER_FAILED) || defined(FILTER_PID) || defined(FILTER_UID)
+	cfg = filter_config();
+	if (!cfg)
+		return SESSION_FILTERED;
+#endif
 #ifdef FILTER_FAILED
 	if ((oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV) !=
-	    FILTER_FAILED)
+	    cfg->failed)
 		return SESSION_FILTERED;
 #endif
 
@@ -396,14 +418,14 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 		 */
 	}
 #ifdef FILTER_PID
-	if (ev->pid != FILTER_PID)
+	if (ev->pid != cfg->pid)
 		return SESSION_FILTERED;
 #endif
 #ifdef FILTER_UID
-	if (ev->uid != FILTER_UID)
+	if (ev->uid != cfg->uid)
 		return SESSION_FILTERED;
 #endif
-#ifdef FILTER_CGROUP_ID
+#ifdef FILTER_CGROUP
 	if (!(st.flags & SOCK_IN_CGROUP))
 		return SESSION_FILTERED;
 #endif
@@ -447,7 +469,9 @@ static __always_inline int read_session_fields(u64 skp,
 	KERNEL_LOAD(net, skp + TCPLIFE_SK_NET_OFFSET);
 	KERNEL_LOAD(ev->netns, net + TCPLIFE_NET_INUM_OFFSET);
 #ifdef FILTER_NETNS
-	if (ev->netns != FILTER_NETNS)
+	struct tcplife_config *cfg = filter_config();
+
+	if (!cfg || ev->netns != cfg->netns)
 		return 0;
 #endif
 #define COPY_FIELD(id, member, unset) \
@@ -477,7 +501,9 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 	int err;
 
 #ifdef FILTER_FAMILY
-	if (ev->family != FILTER_FAMILY)
+	struct tcplife_config *cfg = filter_config();
+
+	if (!cfg || ev->family != cfg->family)
 		goto filtered;
 #endif
 	if (!ports_wanted(ev->lport, ev->rport))

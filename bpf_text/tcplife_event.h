@@ -50,6 +50,23 @@
 #define TCPLIFE_ROLE_CLIENT 1	/* SYN_SENT: it connected */
 #define TCPLIFE_ROLE_SERVER 2	/* SYN_RECV: it was accepted */
 
+/*
+ * The filters' values, in the one entry of the "config" array map that
+ * user space fills before attaching: the -D flags only say which filters
+ * are compiled in, so one compiled (and cached) program serves every
+ * value.
+ */
+struct tcplife_config {
+	__u64 cgroup_id;	/* FILTER_CGROUP: this cgroup v2 or below */
+	__u32 cgroup_level;	/* its depth below the root */
+	__u32 pid;		/* FILTER_PID */
+	__u32 uid;		/* FILTER_UID */
+	__u32 netns;		/* FILTER_NETNS: namespace inode */
+	__u16 family;		/* FILTER_FAMILY: TCPLIFE_AF_* */
+	__u8 failed;		/* FILTER_FAILED: 1 only failed, 0 none */
+	__u8 pad;
+};
+
 struct tcplife_event {
 	__u64 end_ns;		/* bpf_ktime_get_ns() at the close */
 	__u64 span_ns;		/* close minus first handshake state */

@@ -15,6 +15,7 @@
 
 #include "attach.h"
 #include "header_trust.h"
+#include "filters.h"
 #include "host.h"
 #include "libbcc_version.h"
 #include "privileges.h"
@@ -66,10 +67,16 @@ void host_discover(struct host *h, const struct options *opts)
 
 int host_check_features(const struct host *h, const struct options *opts)
 {
-	const struct kfeature *f = &h->kf.f[KF_ANCESTOR_CGROUP_ID];
+	const struct filter *filter;
 
-	if (opts->cgroup_path &&
-	    !kfeature_usable(&h->kf, KF_ANCESTOR_CGROUP_ID)) {
+	/* What each filter given needs, from the filter table. */
+	for (unsigned int i = 0; (filter = filter_nth(i)); i++) {
+		const struct kfeature *f;
+
+		if (!(opts->filters_on & (1u << i)) || filter->kfeature < 0 ||
+		    kfeature_usable(&h->kf, filter->kfeature))
+			continue;
+		f = &h->kf.f[filter->kfeature];
 		error_msg("%s needs the BPF helper %s (Linux %s and later), "
 			  "which this kernel (%s) lacks", f->used_by,
 			  f->helper, f->since, h->uts.release);

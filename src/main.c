@@ -38,6 +38,7 @@
 static int print_ebpf(const struct options *opts)
 {
 	struct program_cflags cf;
+	struct tcplife_config cfg;
 	struct host h;
 
 	/* BTF, headers (for the uapi structs) and helpers, as a run sees. */
@@ -47,7 +48,8 @@ static int print_ebpf(const struct options *opts)
 		h.method = attach_method_nth(0);
 	program_cflags_build(&cf, opts, host_offsets(&h), h.method, &h.kf,
 			     h.headers_err ? NULL : h.kh.source_dir);
-	program_print(tcplife_bpf_text, &cf);
+	program_filter_config(opts, &cfg);
+	program_print(tcplife_bpf_text, &cf, &cfg);
 	program_cflags_free(&cf);
 	host_free(&h);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
@@ -76,11 +78,19 @@ static int choose_attach_method(struct host *h, const struct options *opts)
 	return attach_check(h->method, &h->tfs, host_offsets(h));
 }
 
-static int fill_port_filters(const struct loaded_program *lp,
-			     const struct options *opts)
+/* The filters' values go into the program's maps before it attaches. */
+static int fill_filters(const struct loaded_program *lp,
+			const struct options *opts)
 {
-	int err = 0;
+	struct tcplife_config cfg;
+	int err;
 
+	program_filter_config(opts, &cfg);
+	err = program_set_config(lp->config_fd, &cfg);
+	if (err) {
+		error_msg("setting the filters failed: %s", strerror(-err));
+		return err;
+	}
 	if (opts->lports && lp->lport_fd >= 0)
 		err = program_set_ports(lp->lport_fd, opts->lports);
 	if (!err && opts->rports && lp->rport_fd >= 0)
@@ -324,7 +334,7 @@ int main(int argc, char **argv)
 		goto cleanup_host;
 	}
 	if (load_program(&host, &opts, &cf, &cache, &lp) < 0 ||
-	    fill_port_filters(&lp, &opts) < 0)
+	    fill_filters(&lp, &opts) < 0)
 		goto cleanup_host;
 
 	err = drops_open(&drops, lp.drops_fd, lp.prog_fd);

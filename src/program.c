@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <linux/bpf.h>
 
 #include "compile_child.h"
+#include "filters.h"
 #include "header_manifest.h"
 #include "header_tree.h"
 #include "prog_cache.h"
@@ -34,6 +34,7 @@ static const struct map_role {
 } map_roles[] = {
 	{ "events", offsetof(struct loaded_program, events_fd), true },
 	{ "drops", offsetof(struct loaded_program, drops_fd), true },
+	{ "config", offsetof(struct loaded_program, config_fd), true },
 	{ "lport_bitmap", offsetof(struct loaded_program, lport_fd), false },
 	{ "rport_bitmap", offsetof(struct loaded_program, rport_fd), false },
 };
@@ -95,6 +96,14 @@ static int load_image(const struct bpf_image *img,
 	return err;
 }
 
+static bool has_flag(const struct program_cflags *cf, const char *flag)
+{
+	for (int i = 0; i < cf->count; i++)
+		if (!strcmp(cf->flag[i], flag))
+			return true;
+	return false;
+}
+
 static void add_flag(struct program_cflags *cf, char *flag)
 {
 	if (cf->count >= PROGRAM_MAX_CFLAGS)
@@ -128,6 +137,8 @@ void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 			  const struct kfeatures *kf,
 			  const char *headers_source)
 {
+	const struct filter *f;
+	bool session_fields;
 	char *uapi = NULL;
 
 	memset(cf, 0, sizeof(*cf));
@@ -151,31 +162,22 @@ void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 					       offsets->off[i]));
 	if (offsets && !method->reads_structs)
 		skip_unused_headers(cf);
-	if (opts->pid)
-		add_flag(cf, xasprintf("-DFILTER_PID=%lu", opts->pid));
-	if (opts->filter_uid)
-		add_flag(cf, xasprintf("-DFILTER_UID=%" PRIu32, opts->uid));
-	if (opts->netns)
-		add_flag(cf, xasprintf("-DFILTER_NETNS=%" PRIu32, opts->netns));
-	if (opts->failed >= 0)
-		add_flag(cf, xasprintf("-DFILTER_FAILED=%d", opts->failed));
-	/* Only runs that show or filter on them pay for reading them. */
-	if (opts->json || opts->extended || opts->filter_uid || opts->netns)
-		add_flag(cf, xstrdup("-DTCPLIFE_SESSION_FIELDS"));
-	if (opts->ipv4_only)
-		add_flag(cf, xstrdup("-DFILTER_FAMILY=TCPLIFE_AF_INET"));
-	if (opts->ipv6_only)
-		add_flag(cf, xstrdup("-DFILTER_FAMILY=TCPLIFE_AF_INET6"));
-	if (opts->lports)
-		add_flag(cf, xstrdup("-DFILTER_LPORT"));
-	if (opts->rports)
-		add_flag(cf, xstrdup("-DFILTER_RPORT"));
-	if (opts->cgroup_path) {
-		add_flag(cf, xasprintf("-DFILTER_CGROUP_ID=%" PRIu64 "ULL",
-				       opts->cgroup_id));
-		add_flag(cf, xasprintf("-DFILTER_CGROUP_LEVEL=%u",
-				       opts->cgroup_level));
+	/*
+	 * Which filters are compiled in; their values go into the config
+	 * map (program_filter_config), so the program does not change
+	 * with them.  Only runs that show or filter on the session fields
+	 * pay for reading them.
+	 */
+	session_fields = opts->json || opts->extended;
+	for (unsigned int i = 0; (f = filter_nth(i)); i++) {
+		if (!(opts->filters_on & (1u << i)))
+			continue;
+		session_fields |= f->session_fields;
+		if (!has_flag(cf, f->cflag))	/* -4 and -6 share one */
+			add_flag(cf, xstrdup(f->cflag));
 	}
+	if (session_fields)
+		add_flag(cf, xstrdup("-DTCPLIFE_SESSION_FIELDS"));
 	if (opts->all)
 		add_flag(cf, xstrdup("-DTCPLIFE_REPORT_UNBORN"));
 	cf->map_entries = opts->map_entries;
@@ -193,12 +195,16 @@ void program_cflags_free(struct program_cflags *cf)
 	cf->count = 0;
 }
 
-void program_print(const char *text, const struct program_cflags *cf)
+void program_print(const char *text, const struct program_cflags *cf,
+		   const struct tcplife_config *cfg)
 {
 	printf("/* cflags:");
 	for (int i = 0; i < cf->count; i++)
 		printf(" %s", cf->flag[i]);
-	printf(" */\n%s", text);
+	printf(" config: pid=%u uid=%u netns=%u family=%u failed=%u "
+	       "cgroup_id=%llu cgroup_level=%u */\n%s", cfg->pid, cfg->uid,
+	       cfg->netns, cfg->family, cfg->failed,
+	       (unsigned long long)cfg->cgroup_id, cfg->cgroup_level, text);
 }
 
 /*
@@ -452,6 +458,20 @@ int program_load(const char *text, const struct program_cflags *cf,
 	err = load_image(&img, target, why, lp);
 	bpf_image_free(&img);
 	return err;
+}
+
+void program_filter_config(const struct options *opts,
+			   struct tcplife_config *cfg)
+{
+	*cfg = opts->filter;
+}
+
+int program_set_config(int map_fd, const struct tcplife_config *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_update_elem(map_fd, &zero, (void *)cfg, BPF_ANY) < 0 ?
+	       -errno : 0;
 }
 
 int program_set_ports(int map_fd, const struct port_set *set)

@@ -11,6 +11,7 @@
 #include "compile_child.h"
 #include "kheaders.h"
 #include "options.h"
+#include "tcplife_event.h"
 
 #define PROGRAM_MAX_CFLAGS 48
 
@@ -40,11 +41,12 @@ struct loaded_program {
 	int prog_fd;
 	int events_fd;		/* BPF_PERF_OUTPUT(events) */
 	int drops_fd;		/* BPF_PERCPU_ARRAY(drops) */
+	int config_fd;		/* BPF_ARRAY(config): the filters' values */
 	int lport_fd;		/* -1 unless -L */
 	int rport_fd;		/* -1 unless -D */
 };
 
-#define LOADED_PROGRAM_INIT { -1, -1, -1, -1, -1 }
+#define LOADED_PROGRAM_INIT { -1, -1, -1, -1, -1, -1 }
 
 void loaded_program_close(struct loaded_program *lp);
 
@@ -83,10 +85,21 @@ int program_load(const char *text, const struct program_cflags *cf,
 		 const struct bpf_image_target *target,
 		 struct bpf_load_refusal *why, struct loaded_program *lp);
 
+/* The filters' values for the config map, from OPTS. */
+void program_filter_config(const struct options *opts,
+			   struct tcplife_config *cfg);
+
+/* Stores CFG in the config map, before attaching. */
+int program_set_config(int map_fd, const struct tcplife_config *cfg);
+
 /* Fills a port bitmap map from SET. */
 int program_set_ports(int map_fd, const struct port_set *set);
 
-/* Prints the text exactly as compiled, preceded by its cflags. */
-void program_print(const char *text, const struct program_cflags *cf);
+/*
+ * Prints the text exactly as compiled, preceded by its cflags and the
+ * values the config map gets (CFG).
+ */
+void program_print(const char *text, const struct program_cflags *cf,
+		   const struct tcplife_config *cfg);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "attach.h"
+#include "filters.h"
 #include "format_values.h"
 #include "option_values.h"
 #include "prog_cache.h"
@@ -97,19 +98,10 @@ void print_help(void)
 "      --output FILE      append rows to FILE (created 0640), not stdout;\n"
 "                         SIGUSR1 reopens it; with loss records\n"
 "\n"
-"Filters (applied in the kernel):\n"
-"  -p, --pid PID          only sessions of this process\n"
-"  -u, --uid UID          only sessions of this user (ID or name)\n"
-"  -L, --localport PORTS  only these local ports (e.g. 80,443,8000-8080)\n"
-"  -D, --remoteport PORTS only these remote ports\n"
-"  -4, --ipv4             only IPv4 sessions\n"
-"  -6, --ipv6             only IPv6 sessions\n"
-"      --netns NS         only sockets in this network namespace: an inode,\n"
-"                         /proc/PID/ns/net, /run/netns/NAME or NAME\n"
-"      --failed           only sessions whose handshake never completed\n"
-"      --no-failed        leave those out\n"
-"      --cgroup DIR       only sessions of tasks in this cgroup v2 directory\n"
-"                         or below it\n"
+"Filters (applied in the kernel):\n",
+	stdout);
+	filters_print_help(stdout);
+	fputs(
 "\n"
 "Setup:\n"
 "      --kernel-headers DIR   kernel headers to compile against\n"

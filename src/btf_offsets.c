@@ -45,7 +45,6 @@ void kernel_offsets_layout(uint8_t tag[SHA256_DIGEST_SIZE])
 		sha256_update(&ctx, &size, sizeof(size));
 		sha256_update(&ctx, macro, strlen(macro) + 1);
 	}
-	sha256_update(&ctx, TP_BTF_TYPE, sizeof(TP_BTF_TYPE));
 	sha256_final(&ctx, tag);
 }
 
@@ -183,11 +182,15 @@ int btf_counter_offsets(const char *path, struct counter_offsets *off)
 		else if (off->off[i] < 0)
 			err = -ESRCH;
 	}
-	/* Absent before Linux 5.5, which cannot load tp_btf programs. */
-	off->tp_btf_id = btf__find_by_name_kind(btf, TP_BTF_TYPE,
-						BTF_KIND_TYPEDEF);
-	if (off->tp_btf_id <= 0)
-		off->tp_btf_id = -1;
+	/* A tracepoint's typedef is absent before Linux 5.5. */
+	for (int i = 0; i < MAX_BTF_TARGETS; i++) {
+		off->btf_id[i] = off->btf_target[i] ?
+				 btf__find_by_name_kind(btf,
+							off->btf_target[i],
+							BTF_KIND_TYPEDEF) : -1;
+		if (off->btf_id[i] <= 0)
+			off->btf_id[i] = -1;
+	}
 	btf__free(btf);
 	return err;
 }

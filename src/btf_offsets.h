@@ -28,19 +28,24 @@ enum kernel_offset {
 /* The first of TCPLIFE_SOCK_FIELDS. */
 #define KOFF_FIRST_SOCK KOFF_SK_PROTOCOL
 
-/*
- * The BTF type a BTF-typed tracepoint program (tp_btf) is bound to at load:
- * the typedef the kernel generates for each tracepoint.
- */
-#define TP_BTF_TYPE "btf_trace_inet_sock_set_state"
+/* How many attach methods may bind their program to a BTF type. */
+#define MAX_BTF_TARGETS 4
 
+/*
+ * What is read from kernel BTF, and cached per boot: the field offsets,
+ * and the ids of the BTF types that attach methods bind their programs
+ * to at load.  The caller names those types first (attach_btf_targets);
+ * which method owns which slot is attach.c's business.
+ */
 struct counter_offsets {
 	long off[NR_KERNEL_OFFSETS];
-	long tp_btf_id;		/* TP_BTF_TYPE's id in vmlinux BTF, or -1 */
+	const char *btf_target[MAX_BTF_TARGETS];	/* typedefs; NULL */
+	long btf_id[MAX_BTF_TARGETS];	/* their ids, or -1 where absent */
 };
 
 /*
- * Reads every offset from the BTF at PATH (VMLINUX_BTF_PATH for the running
+ * Reads every offset, and the id of each of OFF's btf_target, from the
+ * BTF at PATH (VMLINUX_BTF_PATH for the running
  * kernel).  Returns 0, -ENOENT when there is no BTF, -ENOTSUP when built
  * without libbpf, or another -errno when it cannot be read or lacks a
  * field.
@@ -75,8 +80,9 @@ static inline bool kernel_offset_zero_ok(enum kernel_offset i)
 
 /*
  * A digest of the field table (each field's struct, member path, size and
- * -D name, in order) and of TP_BTF_TYPE: offsets stored by a build with
- * another table, even one with as many fields, have another tag.
+ * -D name, in order): offsets stored by a build with another table, even
+ * one with as many fields, have another tag.  (The BTF targets' names are
+ * in the entry's boot key.)
  */
 void kernel_offsets_layout(uint8_t tag[32]);
 

@@ -29,6 +29,7 @@ static int host_btf_offsets(const struct options *opts,
 	bool cache = !opts->no_cache && opts->cache_dir && geteuid() == 0;
 	int err;
 
+	attach_btf_targets(off);
 	if (access(VMLINUX_BTF_PATH, R_OK) < 0)
 		return -errno;
 	/* Not even cached offsets: this build cannot vouch for them. */

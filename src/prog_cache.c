@@ -372,11 +372,12 @@ struct offsets_entry {
 	uint8_t layout[SHA256_DIGEST_SIZE];	/* kernel_offsets_layout */
 	uint8_t boot[SHA256_DIGEST_SIZE];	/* boot_id, release, build */
 	int64_t off[NR_KERNEL_OFFSETS];
-	int64_t tp_btf_id;
+	int64_t btf_id[MAX_BTF_TARGETS];
 	uint8_t digest[SHA256_DIGEST_SIZE];	/* of the fields above */
 };
 
-static int this_boot(uint8_t digest[SHA256_DIGEST_SIZE])
+static int this_boot(const struct counter_offsets *off,
+		     uint8_t digest[SHA256_DIGEST_SIZE])
 {
 	char boot_id[64];
 	struct utsname un;
@@ -390,6 +391,10 @@ static int this_boot(uint8_t digest[SHA256_DIGEST_SIZE])
 	hash_string(&ctx, "boot_id", boot_id);
 	hash_string(&ctx, "release", un.release);
 	hash_string(&ctx, "build", un.version);
+	/* The attach methods' BTF types, whose ids the entry holds. */
+	for (int i = 0; i < MAX_BTF_TARGETS; i++)
+		hash_string(&ctx, "btf_target",
+			    off->btf_target[i] ? off->btf_target[i] : "");
 	sha256_final(&ctx, digest);
 	return 0;
 }
@@ -403,7 +408,7 @@ int prog_cache_offsets_lookup(const char *dir, struct counter_offsets *off)
 	size_t len;
 	int err;
 
-	if (this_boot(boot) < 0)
+	if (this_boot(off, boot) < 0)
 		return -ENOENT;
 	err = read_private_entry(dir, OFFSETS_ENTRY, sizeof(e), sizeof(e),
 				 &buf, &len);
@@ -434,9 +439,11 @@ int prog_cache_offsets_lookup(const char *dir, struct counter_offsets *off)
 			return -ESTALE;
 		off->off[i] = (long)e.off[i];
 	}
-	if (e.tp_btf_id == 0 || e.tp_btf_id < -1)
-		return -ESTALE;
-	off->tp_btf_id = (long)e.tp_btf_id;
+	for (int i = 0; i < MAX_BTF_TARGETS; i++) {
+		if (e.btf_id[i] == 0 || e.btf_id[i] < -1)
+			return -ESTALE;
+		off->btf_id[i] = (long)e.btf_id[i];
+	}
 	return 0;
 }
 
@@ -446,7 +453,7 @@ int prog_cache_offsets_store(const char *dir,
 	struct offsets_entry e;
 
 	memset(&e, 0, sizeof(e));
-	if (this_boot(e.boot) < 0)
+	if (this_boot(off, e.boot) < 0)
 		return -ENOENT;
 	memcpy(e.magic, OFFSETS_MAGIC, sizeof(e.magic));
 	e.version = OFFSETS_VERSION;
@@ -454,7 +461,8 @@ int prog_cache_offsets_store(const char *dir,
 	kernel_offsets_layout(e.layout);
 	for (int i = 0; i < NR_KERNEL_OFFSETS; i++)
 		e.off[i] = off->off[i];
-	e.tp_btf_id = off->tp_btf_id;
+	for (int i = 0; i < MAX_BTF_TARGETS; i++)
+		e.btf_id[i] = off->btf_id[i];
 	sha256(&e, offsetof(struct offsets_entry, digest), e.digest);
 	return write_private_entry(dir, OFFSETS_ENTRY, &e, sizeof(e));
 }

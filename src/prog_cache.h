@@ -58,7 +58,8 @@ int prog_cache_store(const char *dir, const struct prog_cache_key *key,
 
 /*
  * Kernel BTF cannot change while the system runs, so the counter offsets
- * read from it are cached per boot (keyed by boot_id, release and build):
+ * and BTF type ids read from it are cached per boot (keyed by boot_id,
+ * release and build, the field table and OFF's btf_target names):
  * parsing 5 MiB of BTF costs more than everything else in a warm start.
  * An entry also carries a format version and this build's field table
  * tag (kernel_offsets_layout): another release's is never trusted.

@@ -208,7 +208,8 @@ static void check_offsets_format(const char *dir,
 		{ 12, 1, NR_KERNEL_OFFSETS - 1, "another field count" },
 		{ 16, 32, 0, "another field table" },
 	};
-	struct counter_offsets got;
+	/* The lookup is asked for the same BTF targets. */
+	struct counter_offsets got = *off;
 	char path[PATH_MAX];
 
 	if (snprintf(path, sizeof(path), "%s/btf-offsets", dir) >=
@@ -232,8 +233,9 @@ static void check_offsets(const char *dir)
 {
 	struct counter_offsets off = {
 		.off = { 1752, 1824, 2200, 1680, 284, 48, 176 },
-		.tp_btf_id = 91357,
-	}, got;
+		.btf_target = { "btf_trace_x" },
+		.btf_id = { 91357, -1, -1, -1 },
+	}, got = { .btf_target = { "btf_trace_x" } };
 	char path[PATH_MAX];
 	int fd;
 
@@ -242,7 +244,7 @@ static void check_offsets(const char *dir)
 	CHECK(prog_cache_offsets_store(dir, &off) == 0, "offsets store");
 	CHECK(prog_cache_offsets_lookup(dir, &got) == 0 &&
 	      !memcmp(got.off, off.off, sizeof(off.off)) &&
-	      got.tp_btf_id == off.tp_btf_id,
+	      !memcmp(got.btf_id, off.btf_id, sizeof(off.btf_id)),
 	      "offsets did not come back");
 	fd = -1;
 	if (snprintf(path, sizeof(path), "%s/btf-offsets", dir) <

@@ -18,6 +18,7 @@
 #include "filters.h"
 #include "host.h"
 #include "libbcc_version.h"
+#include "offsets_cache.h"
 #include "privileges.h"
 #include "prog_cache.h"
 #include "util.h"
@@ -35,11 +36,11 @@ static int host_btf_offsets(const struct options *opts,
 	/* Not even cached offsets: this build cannot vouch for them. */
 	if (!btf_offsets_built)
 		return -ENOTSUP;
-	if (cache && prog_cache_offsets_lookup(opts->cache_dir, off) == 0)
+	if (cache && offsets_cache_lookup(opts->cache_dir, off) == 0)
 		return 0;
 	err = btf_counter_offsets(VMLINUX_BTF_PATH, off);
 	if (!err && cache)
-		prog_cache_offsets_store(opts->cache_dir, off);
+		offsets_cache_store(opts->cache_dir, off);
 	return err;
 }
 

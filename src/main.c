@@ -38,7 +38,7 @@
 static int print_ebpf(const struct options *opts)
 {
 	struct program_cflags cf;
-	struct tcplife_config cfg;
+	struct program_shape shape;
 	struct host h;
 
 	/* BTF, headers (for the uapi structs) and helpers, as a run sees. */
@@ -46,10 +46,10 @@ static int print_ebpf(const struct options *opts)
 	host_choose_attach(&h, opts, false);
 	if (!h.method)		/* what auto would have wanted */
 		h.method = attach_method_nth(0);
-	program_cflags_build(&cf, opts, host_offsets(&h), h.method, &h.kf,
+	program_shape_from_options(opts, &shape);
+	program_cflags_build(&cf, &shape, host_offsets(&h), h.method, &h.kf,
 			     h.headers_err ? NULL : h.kh.source_dir);
-	program_filter_config(opts, &cfg);
-	program_print(tcplife_bpf_text, &cf, &cfg);
+	program_print(tcplife_bpf_text, &cf, &opts->filter);
 	program_cflags_free(&cf);
 	host_free(&h);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
@@ -82,11 +82,9 @@ static int choose_attach_method(struct host *h, const struct options *opts)
 static int fill_filters(const struct loaded_program *lp,
 			const struct options *opts)
 {
-	struct tcplife_config cfg;
 	int err;
 
-	program_filter_config(opts, &cfg);
-	err = program_set_config(lp->config_fd, &cfg);
+	err = program_set_config(lp->config_fd, &opts->filter);
 	if (err) {
 		error_msg("setting the filters failed: %s", strerror(-err));
 		return err;
@@ -134,6 +132,7 @@ static int load_program(struct host *h, const struct options *opts,
 			struct loaded_program *lp)
 {
 	const struct attach_method *next;
+	struct program_shape shape;
 	struct bpf_image_target target;
 	struct bpf_load_refusal why;
 	int err;
@@ -159,7 +158,8 @@ static int load_program(struct host *h, const struct options *opts,
 			    next->name);
 		h->method = next;
 		program_cflags_free(cf);
-		program_cflags_build(cf, opts, host_offsets(h), h->method,
+		program_shape_from_options(opts, &shape);
+		program_cflags_build(cf, &shape, host_offsets(h), h->method,
 				     &h->kf, h->kh.source_dir);
 	}
 }
@@ -273,6 +273,7 @@ int main(int argc, char **argv)
 	struct options opts;
 	struct host host;
 	struct program_cflags cf = { .count = 0 };
+	struct program_shape shape;
 	struct loaded_program lp = LOADED_PROGRAM_INIT;
 	struct compiler cc = COMPILER_INIT;
 	struct program_cache_opts cache = { .compiler = &cc };
@@ -324,7 +325,8 @@ int main(int argc, char **argv)
 	    host_check_features(&host, &opts) < 0)
 		goto cleanup_host;
 
-	program_cflags_build(&cf, &opts, host_offsets(&host), host.method,
+	program_shape_from_options(&opts, &shape);
+	program_cflags_build(&cf, &shape, host_offsets(&host), host.method,
 			     &host.kf, host.kh.source_dir);
 	cache.dir = opts.no_cache ? NULL : opts.cache_dir;
 	cache.any_headers = opts.allow_untrusted_headers;

@@ -18,7 +18,6 @@
 #include <linux/bpf.h>
 
 #include "compile_child.h"
-#include "filters.h"
 #include "header_manifest.h"
 #include "header_tree.h"
 #include "prog_cache.h"
@@ -96,14 +95,6 @@ static int load_image(const struct bpf_image *img,
 	return err;
 }
 
-static bool has_flag(const struct program_cflags *cf, const char *flag)
-{
-	for (int i = 0; i < cf->count; i++)
-		if (!strcmp(cf->flag[i], flag))
-			return true;
-	return false;
-}
-
 static void add_flag(struct program_cflags *cf, char *flag)
 {
 	if (cf->count >= PROGRAM_MAX_CFLAGS)
@@ -131,15 +122,16 @@ static void skip_unused_headers(struct program_cflags *cf)
 		add_flag(cf, xstrdup("-D__ASM_PAGE_H"));
 }
 
-void program_cflags_build(struct program_cflags *cf, const struct options *opts,
+void program_cflags_build(struct program_cflags *cf,
+			  const struct program_shape *shape,
 			  const struct counter_offsets *offsets,
 			  const struct attach_method *method,
 			  const struct kfeatures *kf,
 			  const char *headers_source)
 {
-	const struct filter *f;
-	bool session_fields;
+	const char *shape_flags[PROGRAM_SHAPE_MAX_FLAGS];
 	char *uapi = NULL;
+	int nshape;
 
 	memset(cf, 0, sizeof(*cf));
 	/* Only these paths include kernel headers (see the BPF text). */
@@ -162,26 +154,11 @@ void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 					       offsets->off[i]));
 	if (offsets && !method->reads_structs)
 		skip_unused_headers(cf);
-	/*
-	 * Which filters are compiled in; their values go into the config
-	 * map (program_filter_config), so the program does not change
-	 * with them.  Only runs that show or filter on the session fields
-	 * pay for reading them.
-	 */
-	session_fields = opts->json || opts->extended;
-	for (unsigned int i = 0; (f = filter_nth(i)); i++) {
-		if (!(opts->filters_on & (1u << i)))
-			continue;
-		session_fields |= f->session_fields;
-		if (!has_flag(cf, f->cflag))	/* -4 and -6 share one */
-			add_flag(cf, xstrdup(f->cflag));
-	}
-	if (session_fields)
-		add_flag(cf, xstrdup("-DTCPLIFE_SESSION_FIELDS"));
-	if (opts->all)
-		add_flag(cf, xstrdup("-DTCPLIFE_REPORT_UNBORN"));
-	cf->map_entries = opts->map_entries;
-	cf->untracked_entries = UNTRACKED_ENTRIES(opts->map_entries);
+	nshape = program_shape_flags(shape, shape_flags);
+	for (int i = 0; i < nshape; i++)
+		add_flag(cf, xstrdup(shape_flags[i]));
+	cf->map_entries = shape->map_entries;
+	cf->untracked_entries = UNTRACKED_ENTRIES(shape->map_entries);
 	add_flag(cf, xasprintf("-DTCPLIFE_MAP_ENTRIES=%lu", cf->map_entries));
 	add_flag(cf, xasprintf("-DTCPLIFE_UNTRACKED_ENTRIES=%lu",
 			       cf->untracked_entries));
@@ -458,12 +435,6 @@ int program_load(const char *text, const struct program_cflags *cf,
 	err = load_image(&img, target, why, lp);
 	bpf_image_free(&img);
 	return err;
-}
-
-void program_filter_config(const struct options *opts,
-			   struct tcplife_config *cfg)
-{
-	*cfg = opts->filter;
 }
 
 int program_set_config(int map_fd, const struct tcplife_config *cfg)

@@ -11,6 +11,7 @@
 #include "compile_child.h"
 #include "kheaders.h"
 #include "options.h"
+#include "program_shape.h"
 #include "tcplife_event.h"
 
 #define PROGRAM_MAX_CFLAGS 48
@@ -24,12 +25,14 @@ struct program_cflags {
 };
 
 /*
+ * SHAPE is what the options select (program_shape_from_options).
  * OFFSETS may be NULL: the program then takes the counters' layout from
  * the kernel headers.  METHOD is the resolved one (attach_resolve).  KF
  * says which helpers the kernel has.  HEADERS_SOURCE (may be NULL) is the
  * headers' source half, for the uapi structs libbcc's copy lacks.
  */
-void program_cflags_build(struct program_cflags *cf, const struct options *opts,
+void program_cflags_build(struct program_cflags *cf,
+			  const struct program_shape *shape,
 			  const struct counter_offsets *offsets,
 			  const struct attach_method *method,
 			  const struct kfeatures *kf,
@@ -84,10 +87,6 @@ int program_load(const char *text, const struct program_cflags *cf,
 		 const char *tracefs_dir, const struct program_cache_opts *cache,
 		 const struct bpf_image_target *target,
 		 struct bpf_load_refusal *why, struct loaded_program *lp);
-
-/* The filters' values for the config map, from OPTS. */
-void program_filter_config(const struct options *opts,
-			   struct tcplife_config *cfg);
 
 /* Stores CFG in the config map, before attaching. */
 int program_set_config(int map_fd, const struct tcplife_config *cfg);

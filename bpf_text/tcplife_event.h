@@ -54,17 +54,23 @@
  * The filters' values, in the one entry of the "config" array map that
  * user space fills before attaching: the -D flags only say which filters
  * are compiled in, so one compiled (and cached) program serves every
- * value.
+ * value.  Listed once, for the struct and --ebpf's printout; larger
+ * members first, so the struct has no holes.
  */
+#define TCPLIFE_CONFIG_MEMBERS(X)					\
+	X(__u64, cgroup_id)	/* FILTER_CGROUP: this cgroup v2 or below */ \
+	X(__u32, cgroup_level)	/* its depth below the root */		\
+	X(__u32, pid)		/* FILTER_PID */			\
+	X(__u32, uid)		/* FILTER_UID */			\
+	X(__u32, netns)		/* FILTER_NETNS: namespace inode */	\
+	X(__u16, family)	/* FILTER_FAMILY: TCPLIFE_AF_* */	\
+	X(__u8, failed)		/* FILTER_FAILED: 1 only failed, 0 none */ \
+	X(__u8, pad)
+
 struct tcplife_config {
-	__u64 cgroup_id;	/* FILTER_CGROUP: this cgroup v2 or below */
-	__u32 cgroup_level;	/* its depth below the root */
-	__u32 pid;		/* FILTER_PID */
-	__u32 uid;		/* FILTER_UID */
-	__u32 netns;		/* FILTER_NETNS: namespace inode */
-	__u16 family;		/* FILTER_FAMILY: TCPLIFE_AF_* */
-	__u8 failed;		/* FILTER_FAILED: 1 only failed, 0 none */
-	__u8 pad;
+#define TCPLIFE_CONFIG_MEMBER(type, name) type name;
+	TCPLIFE_CONFIG_MEMBERS(TCPLIFE_CONFIG_MEMBER)
+#undef TCPLIFE_CONFIG_MEMBER
 };
 
 struct tcplife_event {

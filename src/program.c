@@ -178,10 +178,12 @@ void program_print(const char *text, const struct program_cflags *cf,
 	printf("/* cflags:");
 	for (int i = 0; i < cf->count; i++)
 		printf(" %s", cf->flag[i]);
-	printf(" config: pid=%u uid=%u netns=%u family=%u failed=%u "
-	       "cgroup_id=%llu cgroup_level=%u */\n%s", cfg->pid, cfg->uid,
-	       cfg->netns, cfg->family, cfg->failed,
-	       (unsigned long long)cfg->cgroup_id, cfg->cgroup_level, text);
+	printf(" config:");
+#define PRINT_MEMBER(type, name) \
+	printf(" %s=%llu", #name, (unsigned long long)cfg->name);
+	TCPLIFE_CONFIG_MEMBERS(PRINT_MEMBER)
+#undef PRINT_MEMBER
+	printf(" */\n%s", text);
 }
 
 /*

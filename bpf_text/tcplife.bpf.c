@@ -39,6 +39,8 @@
  *                               so other runs do not pay
  *   FILTER_LPORT, FILTER_RPORT  keep only ports set in the bitmap maps,
  *                               which user space fills before attaching
+ *   FILTER_ROLE                 keep only the config's role (client: this
+ *                               host connected; server: it accepted)
  *   FILTER_CGROUP               keep only sessions whose owner is in the
  *                               config's cgroup v2 directory (at its depth)
  *                               or below
@@ -380,7 +382,8 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 		ev->span_ns = now - st.start_ns;
 	ev->handshake_us = st.handshake_us;
 	ev->last_state = oldstate;
-#if defined(FILTER_FAILED) || defined(FILTER_PID) || defined(FILTER_UID)
+#if defined(FILTER_FAILED) || defined(FILTER_PID) || defined(FILTER_UID) || \
+	defined(FILTER_ROLE)
 	cfg = filter_config();
 	if (!cfg)
 		return SESSION_FILTERED;
@@ -395,6 +398,10 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 		ev->role = TCPLIFE_ROLE_CLIENT;
 	else if (st.flags & SOCK_SERVER)
 		ev->role = TCPLIFE_ROLE_SERVER;
+#ifdef FILTER_ROLE
+	if (ev->role != cfg->role)
+		return SESSION_FILTERED;
+#endif
 	if (st.flags & SOCK_OWNED) {
 		ev->pid = st.pid;
 		ev->uid = st.uid;

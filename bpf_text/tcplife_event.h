@@ -65,7 +65,7 @@
 	X(__u32, netns)		/* FILTER_NETNS: namespace inode */	\
 	X(__u16, family)	/* FILTER_FAMILY: TCPLIFE_AF_* */	\
 	X(__u8, failed)		/* FILTER_FAILED: 1 only failed, 0 none */ \
-	X(__u8, pad)
+	X(__u8, role)		/* FILTER_ROLE: TCPLIFE_ROLE_* */
 
 struct tcplife_config {
 #define TCPLIFE_CONFIG_MEMBER(type, name) type name;

@@ -100,6 +100,17 @@ static int parse_no_failed(const char *arg, struct options *opts)
 	return set_failed(opts, 0, "failed");
 }
 
+static int parse_role(const char *arg, struct options *opts)
+{
+	if (!strcmp(arg, "client"))
+		opts->filter.role = TCPLIFE_ROLE_CLIENT;
+	else if (!strcmp(arg, "server"))
+		opts->filter.role = TCPLIFE_ROLE_SERVER;
+	else
+		return bad_argument("role", arg, "expected client or server");
+	return 0;
+}
+
 static int parse_cgroup_dir(const char *arg, struct options *opts)
 {
 	return parse_cgroup(arg, opts);
@@ -127,6 +138,9 @@ static const struct filter filters[] = {
 	  parse_failed, "-DFILTER_FAILED", false, -1 },
 	{ "no-failed", 0, NULL, "leave those out",
 	  parse_no_failed, "-DFILTER_FAILED", false, -1 },
+	{ "role", 0, "ROLE", "only sessions this host connected (client) or\n"
+	  "accepted (server)",
+	  parse_role, "-DFILTER_ROLE", false, -1 },
 	{ "cgroup", 0, "DIR", "only sessions of tasks in this cgroup v2 "
 	  "directory\nor below it",
 	  parse_cgroup_dir, "-DFILTER_CGROUP", false, KF_ANCESTOR_CGROUP_ID },

@@ -55,6 +55,7 @@ int main(void)
 	EXPECT("-DFILTER_FAMILY", "-6");
 	EXPECT("-DFILTER_FAILED", "--failed");
 	EXPECT("-DFILTER_FAILED", "--no-failed");
+	EXPECT("-DFILTER_ROLE", "--role", "server");
 	EXPECT("-DFILTER_LPORT -DFILTER_RPORT", "-D", "22", "-L", "80");
 	/* In the table's order, whatever the command line's; each once. */
 	EXPECT("-DFILTER_PID -DFILTER_UID -DFILTER_FAMILY -DFILTER_FAILED "

@@ -4,7 +4,7 @@
 # tracepoint, and the runs the kernel skipped for each attach method.
 #
 # Usage (as root, from the build tree): bench/burst_skips.sh [SESSIONS [WORKERS [HOLD_MS]]]
-# Prints, per method: rows kept of the session sides, and what the tool
+# Prints, per attach method the kernel offers: rows kept of the session sides, and what the tool
 # reported as skipped runs and losses.  BPFTRACE_PROGRAM replaces the
 # bpftrace program, e.g. a slow one that makes skipped runs likely:
 #   'tracepoint:sock:inet_sock_set_state { $i = 0;
@@ -26,7 +26,13 @@ for cmd in /usr/sbin/tcplife bpftrace "$tool" "$workload"; do
 	command -v "$cmd" > /dev/null ||
 		{ echo "burst_skips.sh: $cmd is missing" >&2; exit 1; }
 done
-for method in tracepoint raw_tracepoint tp_btf; do
+# Every method the table has (--help's list) that this kernel offers
+# (--info).
+methods=$("$tool" --help | sed -n 's/^ *--attach METHOD *auto, //p' |
+	sed 's/,//g; s/ or / /')
+"$tool" --info > "$dir/info" 2> /dev/null
+for method in $methods; do
+	grep -q "^$method: .* available$" "$dir/info" || continue
 	/usr/sbin/tcplife > /dev/null 2>&1 & core=$!
 	bpftrace -e "$BPFTRACE_PROGRAM" > "$dir/bt" 2>&1 & bt=$!
 	"$tool" --cache-dir "$dir/cache" --attach "$method" -s > "$dir/rows" 2> "$dir/err" &

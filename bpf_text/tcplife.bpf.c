@@ -12,13 +12,11 @@
  *                               tracepoint, reading them with the helper;
  *                               for both, TCPLIFE_SK_*_OFFSET give the
  *                               offsets of struct sock's fields, from BTF
- *   TCPLIFE_RX_OFFSET, _TX_OFFSET, _RETRANS_OFFSET, _SRTT_OFFSET,
- *   TCPLIFE_SK_ERR_OFFSET, _SK_NET_OFFSET, _NET_INUM_OFFSET
- *                               byte offsets of tcp_sock.bytes_received,
- *                               .bytes_acked, .total_retrans, .srtt_us,
- *                               sock.sk_err, .__sk_common.skc_net and
- *                               net.ns.inum, taken from kernel BTF; when
- *                               absent, the kernel headers' layout is used
+ *   TCPLIFE_<ID>_OFFSET         byte offsets of the kernel members in
+ *                               tcplife_fields.h's TCPLIFE_TCP_FIELDS (and,
+ *                               for the two above, _SOCK_FIELDS), taken
+ *                               from kernel BTF; when absent, the kernel
+ *                               headers' layout is used
  *   TCPLIFE_NO_PROBE_READ_KERNEL
  *                               Linux before 5.5: read kernel memory with
  *                               bpf_probe_read, the only helper there was
@@ -28,19 +26,24 @@
  *   TCPLIFE_MAP_ENTRIES         capacity of the per-socket map
  *   TCPLIFE_UNTRACKED_ENTRIES   capacity of the untracked-session map
  *   TCPLIFE_PORT_WORDS          64-bit words in each port bitmap
- *   FILTER_PID, FILTER_FAMILY   keep only this PID / address family
- *   FILTER_UID, FILTER_NETNS    keep only this owner uid / namespace inode
- *   FILTER_FAILED               1: only sessions whose handshake never
+ *   FILTER_PID, FILTER_FAMILY   keep only the PID / address family, and
+ *   FILTER_UID, FILTER_NETNS    the owner uid / namespace inode, of the
+ *   FILTER_FAILED               config map (struct tcplife_config), which
+ *                               user space fills before attaching; failed
+ *                               1: only sessions whose handshake never
  *                               completed; 0: only the others
- *   TCPLIFE_SESSION_FIELDS      also capture the owner's uid and cgroup,
- *                               and at the close the namespace, retransmits,
- *                               RTT and socket error: for -e, JSON, -u and
- *                               --netns only, so other runs do not pay
+ *   TCPLIFE_SESSION_FIELDS      also capture the owner's uid and cgroup and
+ *                               the handshake's time, and at the close the
+ *                               namespace, retransmits, RTTs and socket
+ *                               error: for -e, JSON, -u and --netns only,
+ *                               so other runs do not pay
  *   FILTER_LPORT, FILTER_RPORT  keep only ports set in the bitmap maps,
  *                               which user space fills before attaching
- *   FILTER_CGROUP_ID, FILTER_CGROUP_LEVEL
- *                               keep only sessions whose owner is in this
- *                               cgroup v2 directory (at this depth) or below
+ *   FILTER_ROLE                 keep only the config's role (client: this
+ *                               host connected; server: it accepted)
+ *   FILTER_CGROUP               keep only sessions whose owner is in the
+ *                               config's cgroup v2 directory (at its depth)
+ *                               or below
  *   TCPLIFE_REPORT_UNBORN       also report sessions opened before tracing
  */
 #if defined(TCPLIFE_ATTACH_KPROBE) || !defined(TCPLIFE_RX_OFFSET) || \
@@ -59,13 +62,13 @@ TCPLIFE_UAPI_COMPAT
 #include <net/sock.h>
 #include <linux/tcp.h>
 #ifndef TCPLIFE_RX_OFFSET
-#define TCPLIFE_RX_OFFSET offsetof(struct tcp_sock, bytes_received)
-#define TCPLIFE_TX_OFFSET offsetof(struct tcp_sock, bytes_acked)
-#define TCPLIFE_RETRANS_OFFSET offsetof(struct tcp_sock, total_retrans)
-#define TCPLIFE_SRTT_OFFSET offsetof(struct tcp_sock, srtt_us)
-#define TCPLIFE_SK_ERR_OFFSET offsetof(struct sock, sk_err)
-#define TCPLIFE_SK_NET_OFFSET offsetof(struct sock, __sk_common.skc_net)
-#define TCPLIFE_NET_INUM_OFFSET offsetof(struct net, ns.inum)
+/* No offsets from BTF: the headers' layout of the field table's members. */
+enum {
+#define HEADERS_OFFSET(id, type, path, size, zero_ok) \
+	TCPLIFE_##id##_OFFSET = offsetof(struct type, path),
+	TCPLIFE_TCP_FIELDS(HEADERS_OFFSET)
+#undef HEADERS_OFFSET
+};
 #endif
 #else
 /*
@@ -120,18 +123,32 @@ enum {
  * Whether the current task is in the cgroup or below: its ancestor at the
  * cgroup's depth is the cgroup itself.
  */
+/* Keyed by the struct sock address, which is unique while the socket lives. */
+BPF_HASH(socks, u64, struct sock_state, TCPLIFE_MAP_ENTRIES);
+BPF_ARRAY(config, struct tcplife_config, 1);
+
+/*
+ * The filters' values.  An array's entry always exists, so the lookup
+ * cannot fail; the check only satisfies the verifier.
+ */
+static __always_inline struct tcplife_config *filter_config(void)
+{
+	u32 zero = 0;
+
+	return config.lookup(&zero);
+}
+
 static __always_inline u32 current_in_cgroup(void)
 {
-#ifdef FILTER_CGROUP_ID
-	return bpf_get_current_ancestor_cgroup_id(FILTER_CGROUP_LEVEL) ==
-	       FILTER_CGROUP_ID;
+#ifdef FILTER_CGROUP
+	struct tcplife_config *cfg = filter_config();
+
+	return cfg && bpf_get_current_ancestor_cgroup_id(cfg->cgroup_level) ==
+		      cfg->cgroup_id;
 #else
 	return 1;
 #endif
 }
-
-/* Keyed by the struct sock address, which is unique while the socket lives. */
-BPF_HASH(socks, u64, struct sock_state, TCPLIFE_MAP_ENTRIES);
 BPF_PERF_OUTPUT(events);
 BPF_PERCPU_ARRAY(drops, u64, TCPLIFE_NR_COUNTS);
 
@@ -253,6 +270,12 @@ static __always_inline void note_state(u64 skp, int oldstate, int newstate)
 				st->start_ns = bpf_ktime_get_ns();
 				st->flags |= SOCK_STARTED;
 			}
+#ifdef TCPLIFE_SESSION_FIELDS
+			/* Rounded up: 0 stays "not seen". */
+			else
+				st->handshake_us = (bpf_ktime_get_ns() -
+						    st->start_ns + 999) / 1000;
+#endif
 			return;
 		}
 		fresh.start_ns = bpf_ktime_get_ns();
@@ -306,6 +329,7 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 					  struct tcplife_event *ev)
 {
 	struct sock_state st = {}, *found = socks.lookup(&skp);
+	struct tcplife_config *cfg __attribute__((unused)) = NULL;
 	int verdict = SESSION_ROW;
 	u64 now;
 
@@ -339,10 +363,17 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 	ev->end_ns = now;
 	if (st.flags & SOCK_STARTED)
 		ev->span_ns = now - st.start_ns;
+	ev->handshake_us = st.handshake_us;
 	ev->last_state = oldstate;
+#if defined(FILTER_FAILED) || defined(FILTER_PID) || defined(FILTER_UID) || \
+	defined(FILTER_ROLE)
+	cfg = filter_config();
+	if (!cfg)
+		return SESSION_FILTERED;
+#endif
 #ifdef FILTER_FAILED
 	if ((oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV) !=
-	    FILTER_FAILED)
+	    cfg->failed)
 		return SESSION_FILTERED;
 #endif
 
@@ -350,6 +381,10 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 		ev->role = TCPLIFE_ROLE_CLIENT;
 	else if (st.flags & SOCK_SERVER)
 		ev->role = TCPLIFE_ROLE_SERVER;
+#ifdef FILTER_ROLE
+	if (ev->role != cfg->role)
+		return SESSION_FILTERED;
+#endif
 	if (st.flags & SOCK_OWNED) {
 		ev->pid = st.pid;
 		ev->uid = st.uid;
@@ -373,14 +408,14 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 		 */
 	}
 #ifdef FILTER_PID
-	if (ev->pid != FILTER_PID)
+	if (ev->pid != cfg->pid)
 		return SESSION_FILTERED;
 #endif
 #ifdef FILTER_UID
-	if (ev->uid != FILTER_UID)
+	if (ev->uid != cfg->uid)
 		return SESSION_FILTERED;
 #endif
-#ifdef FILTER_CGROUP_ID
+#ifdef FILTER_CGROUP
 	if (!(st.flags & SOCK_IN_CGROUP))
 		return SESSION_FILTERED;
 #endif
@@ -424,11 +459,18 @@ static __always_inline int read_session_fields(u64 skp,
 	KERNEL_LOAD(net, skp + TCPLIFE_SK_NET_OFFSET);
 	KERNEL_LOAD(ev->netns, net + TCPLIFE_NET_INUM_OFFSET);
 #ifdef FILTER_NETNS
-	if (ev->netns != FILTER_NETNS)
+	struct tcplife_config *cfg = filter_config();
+
+	if (!cfg || ev->netns != cfg->netns)
 		return 0;
 #endif
-	tcplife_read_kernel(&ev->retrans, sizeof(ev->retrans),
-			    (void *)(skp + TCPLIFE_RETRANS_OFFSET));
+#define COPY_FIELD(id, member, unset) \
+	tcplife_read_kernel(&ev->member, sizeof(ev->member), \
+			    (void *)(skp + TCPLIFE_##id##_OFFSET)); \
+	if (ev->member == (__typeof__(ev->member))(unset)) \
+		ev->member = 0;
+	TCPLIFE_COPIED_FIELDS(COPY_FIELD)
+#undef COPY_FIELD
 	tcplife_read_kernel(&srtt, sizeof(srtt),
 			    (void *)(skp + TCPLIFE_SRTT_OFFSET));
 	ev->srtt_us = srtt >> 3;	/* the kernel keeps 8 times the RTT */
@@ -449,7 +491,9 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 	int err;
 
 #ifdef FILTER_FAMILY
-	if (ev->family != FILTER_FAMILY)
+	struct tcplife_config *cfg = filter_config();
+
+	if (!cfg || ev->family != cfg->family)
 		goto filtered;
 #endif
 	if (!ports_wanted(ev->lport, ev->rport))

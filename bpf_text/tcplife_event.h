@@ -53,11 +53,12 @@ struct sock_state {
 	__u32 pid;		/* captured while it was current */
 	__u32 uid;
 	__u32 flags;
+	__u32 handshake_us;	/* first handshake state to ESTABLISHED */
 	char comm[TCPLIFE_COMM_LEN];
 };
 #define SOCK_STARTED 0x1
 #define SOCK_OWNED 0x2
-#define SOCK_IN_CGROUP 0x4	/* owner was inside FILTER_CGROUP_ID */
+#define SOCK_IN_CGROUP 0x4	/* owner was inside the FILTER_CGROUP cgroup */
 #define SOCK_CLIENT 0x8		/* SYN_SENT seen: it connected */
 #define SOCK_SERVER 0x10	/* SYN_RECV seen: it was accepted */
 
@@ -70,6 +71,29 @@ struct sock_state {
 #define TCPLIFE_ROLE_CLIENT 1	/* SYN_SENT: it connected */
 #define TCPLIFE_ROLE_SERVER 2	/* SYN_RECV: it was accepted */
 
+/*
+ * The filters' values, in the one entry of the "config" array map that
+ * user space fills before attaching: the -D flags only say which filters
+ * are compiled in, so one compiled (and cached) program serves every
+ * value.  Listed once, for the struct and --ebpf's printout; larger
+ * members first, so the struct has no holes.
+ */
+#define TCPLIFE_CONFIG_MEMBERS(X)					\
+	X(__u64, cgroup_id)	/* FILTER_CGROUP: this cgroup v2 or below */ \
+	X(__u32, cgroup_level)	/* its depth below the root */		\
+	X(__u32, pid)		/* FILTER_PID */			\
+	X(__u32, uid)		/* FILTER_UID */			\
+	X(__u32, netns)		/* FILTER_NETNS: namespace inode */	\
+	X(__u16, family)	/* FILTER_FAMILY: TCPLIFE_AF_* */	\
+	X(__u8, failed)		/* FILTER_FAILED: 1 only failed, 0 none */ \
+	X(__u8, role)		/* FILTER_ROLE: TCPLIFE_ROLE_* */
+
+struct tcplife_config {
+#define TCPLIFE_CONFIG_MEMBER(type, name) type name;
+	TCPLIFE_CONFIG_MEMBERS(TCPLIFE_CONFIG_MEMBER)
+#undef TCPLIFE_CONFIG_MEMBER
+};
+
 struct tcplife_event {
 	__u64 end_ns;		/* bpf_ktime_get_ns() at the close */
 	__u64 span_ns;		/* close minus first handshake state */
@@ -81,6 +105,8 @@ struct tcplife_event {
 	__u32 netns;		/* inode of the socket's network namespace */
 	__u32 retrans;		/* tcp_sock.total_retrans at the close */
 	__u32 srtt_us;		/* tcp_sock.srtt_us >> 3 at the close */
+	__u32 min_rtt_us;	/* tcp_sock.rtt_min's windowed minimum */
+	__u32 handshake_us;	/* SYN_SENT/SYN_RECV to ESTABLISHED; 0: unseen */
 	__u16 family;
 	__u16 lport;		/* host byte order */
 	__u16 rport;		/* host byte order */

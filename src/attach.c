@@ -19,6 +19,9 @@
 #include "test_hooks.h"
 #include "util.h"
 
+static long method_btf_id(const struct attach_method *m,
+			  const struct counter_offsets *btf);
+
 #define TP_CATEGORY "sock"
 #define TP_NAME "inet_sock_set_state"
 #define KPROBE_TARGET "tcp_set_state"
@@ -40,7 +43,8 @@ static bool tp_btf_available(const struct tracefs *tfs,
 			     const struct counter_offsets *btf)
 {
 	(void)tfs;
-	return btf && kernel_offsets_raw_tp_ready(btf) && btf->tp_btf_id > 0;
+	return btf && kernel_offsets_raw_tp_ready(btf) &&
+	       method_btf_id(attach_method_by_name("tp_btf"), btf) > 0;
 }
 
 /*
@@ -168,6 +172,8 @@ static const struct attach_method methods[] = {
 			       "describing struct sock and " TP_NAME
 			       " (Linux 5.6 or later)",
 		.prog_type = BPF_PROG_TYPE_TRACING,
+		/* The typedef the kernel generates for each tracepoint. */
+		.btf_target = "btf_trace_" TP_NAME,
 		.btf_attach_type = BPF_TRACE_RAW_TP,
 		.cflag = "-DTCPLIFE_ATTACH_TP_BTF",
 		.func = "tp_btf__" TP_NAME,
@@ -319,17 +325,40 @@ const struct attach_method *attach_fallback(const struct attach_method *failed,
 	return NULL;
 }
 
+/* Methods with a BTF target own the slots of counter_offsets in order. */
+static long method_btf_id(const struct attach_method *m,
+			  const struct counter_offsets *btf)
+{
+	int slot = 0;
+
+	if (!m || !m->btf_target || !btf)
+		return -1;
+	for (const struct attach_method *p = methods; p < m; p++)
+		slot += p->btf_target != NULL;
+	return slot < MAX_BTF_TARGETS ? btf->btf_id[slot] : -1;
+}
+
+void attach_btf_targets(struct counter_offsets *off)
+{
+	int slot = 0;
+
+	for (size_t i = 0; i < NR_METHODS && slot < MAX_BTF_TARGETS; i++)
+		if (methods[i].btf_target)
+			off->btf_target[slot++] = methods[i].btf_target;
+}
+
 void attach_load_target(const struct attach_method *method,
 			const struct counter_offsets *btf,
 			struct bpf_image_target *target)
 {
+	long id = method_btf_id(method, btf);
 	const char *wrong;
 
 	memset(target, 0, sizeof(*target));
-	if (!method->btf_attach_type || !btf || btf->tp_btf_id <= 0)
+	if (!method->btf_attach_type || id <= 0)
 		return;
 	target->expected_attach_type = method->btf_attach_type;
-	target->attach_btf_id = (uint32_t)btf->tp_btf_id;
+	target->attach_btf_id = (uint32_t)id;
 	/*
 	 * For tests (their build only): another BTF type id, which the
 	 * kernel refuses as an older verifier might refuse the program

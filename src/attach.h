@@ -26,9 +26,11 @@ struct attach_method {
 	const char *unavailable;	/* why not, when it is not */
 	unsigned int prog_type;		/* BPF_PROG_TYPE_* */
 	/*
-	 * For a program bound at load to the tracepoint's BTF type
-	 * (TP_BTF_TYPE): its BPF_TRACE_* attach type; 0 for the others.
+	 * For a program bound at load to a BTF type: that type (a typedef
+	 * in vmlinux BTF, whose id is read with the offsets and cached with
+	 * them) and its BPF_TRACE_* attach type; NULL and 0 for the others.
 	 */
+	const char *btf_target;
 	unsigned int btf_attach_type;
 	const char *cflag;		/* selects the entry in the text, or NULL */
 	const char *func;		/* that entry's function name */
@@ -91,6 +93,9 @@ int attach_check(const struct attach_method *method,
 const struct attach_method *attach_fallback(const struct attach_method *failed,
 					    const struct tracefs *tfs,
 					    const struct counter_offsets *btf);
+
+/* Names the methods' BTF targets in OFF, before it is read or looked up. */
+void attach_btf_targets(struct counter_offsets *off);
 
 /*
  * What METHOD's program is bound to at load, from BTF's type ids: zero

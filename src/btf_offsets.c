@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,50 +18,18 @@
 #include <bpf/libbpf.h>
 #endif
 
-/* Where each field is: struct, member path, size, and its -D name. */
+/* Where each field is, from the field table (tcplife_fields.h). */
 static const struct {
 	const char *type;
 	const char *path;	/* members separated by dots */
 	unsigned int size;
-	const char *macro;
 } fields[NR_KERNEL_OFFSETS] = {
-	[KOFF_RX] = { "tcp_sock", "bytes_received", 8, "TCPLIFE_RX_OFFSET" },
-	[KOFF_TX] = { "tcp_sock", "bytes_acked", 8, "TCPLIFE_TX_OFFSET" },
-	[KOFF_RETRANS] = { "tcp_sock", "total_retrans", 4,
-			   "TCPLIFE_RETRANS_OFFSET" },
-	[KOFF_SRTT] = { "tcp_sock", "srtt_us", 4, "TCPLIFE_SRTT_OFFSET" },
-	[KOFF_SK_ERR] = { "sock", "sk_err", 4, "TCPLIFE_SK_ERR_OFFSET" },
-	[KOFF_SK_NET] = { "sock", "__sk_common.skc_net", 8,
-			  "TCPLIFE_SK_NET_OFFSET" },
-	[KOFF_NET_INUM] = { "net", "ns.inum", 4, "TCPLIFE_NET_INUM_OFFSET" },
-	/*
-	 * What the tracepoint reports, taken where it takes it: the local
-	 * port and IPv4 address from inet_sock (skc_num is already 0 when
-	 * a socket that did not bind() closes).  struct sock is
-	 * inet_sock's first member.
-	 */
-	[KOFF_SK_PROTOCOL] = { "sock", "sk_protocol", 2,
-			       "TCPLIFE_SK_PROTOCOL_OFFSET" },
-	[KOFF_SK_FAMILY] = { "sock", "__sk_common.skc_family", 2,
-			     "TCPLIFE_SK_FAMILY_OFFSET" },
-	[KOFF_SK_SPORT] = { "inet_sock", "inet_sport", 2,
-			    "TCPLIFE_SK_SPORT_OFFSET" },
-	[KOFF_SK_DPORT] = { "sock", "__sk_common.skc_dport", 2,
-			    "TCPLIFE_SK_DPORT_OFFSET" },
-	[KOFF_SK_SADDR] = { "inet_sock", "inet_saddr", 4,
-			    "TCPLIFE_SK_SADDR_OFFSET" },
-	[KOFF_SK_DADDR] = { "sock", "__sk_common.skc_daddr", 4,
-			    "TCPLIFE_SK_DADDR_OFFSET" },
-	[KOFF_SK_V6_SADDR] = { "sock", "__sk_common.skc_v6_rcv_saddr", 16,
-			       "TCPLIFE_SK_V6_SADDR_OFFSET" },
-	[KOFF_SK_V6_DADDR] = { "sock", "__sk_common.skc_v6_daddr", 16,
-			       "TCPLIFE_SK_V6_DADDR_OFFSET" },
+#define FIELD(id, struct_name, member, bytes, zero) \
+	[KOFF_##id] = { #struct_name, #member, bytes },
+	TCPLIFE_TCP_FIELDS(FIELD)
+	TCPLIFE_SOCK_FIELDS(FIELD)
+#undef FIELD
 };
-
-const char *kernel_offset_macro(enum kernel_offset i)
-{
-	return fields[i].macro;
-}
 
 void kernel_offsets_layout(uint8_t tag[SHA256_DIGEST_SIZE])
 {
@@ -68,15 +37,14 @@ void kernel_offsets_layout(uint8_t tag[SHA256_DIGEST_SIZE])
 
 	sha256_init(&ctx);
 	for (int i = 0; i < NR_KERNEL_OFFSETS; i++) {
+		const char *macro = kernel_offset_macro(i);
 		uint32_t size = fields[i].size;
 
 		sha256_update(&ctx, fields[i].type, strlen(fields[i].type) + 1);
 		sha256_update(&ctx, fields[i].path, strlen(fields[i].path) + 1);
 		sha256_update(&ctx, &size, sizeof(size));
-		sha256_update(&ctx, fields[i].macro,
-			      strlen(fields[i].macro) + 1);
+		sha256_update(&ctx, macro, strlen(macro) + 1);
 	}
-	sha256_update(&ctx, TP_BTF_TYPE, sizeof(TP_BTF_TYPE));
 	sha256_final(&ctx, tag);
 }
 
@@ -126,6 +94,36 @@ static long member_offset(const struct btf *btf, __u32 type_id,
 	return -ENOENT;
 }
 
+/*
+ * "[N]" after a member of array type *MEMBER: adds element N's offset to
+ * *TOTAL and makes *MEMBER the element type.  Returns the characters
+ * consumed, or -errno.
+ */
+static int array_index(const struct btf *btf, const char *p, __u32 *member,
+		       long *total)
+{
+	int resolved = btf__resolve_type(btf, *member);
+	const struct btf_type *t;
+	const struct btf_array *a;
+	unsigned long n;
+	char *end;
+	__s64 elem;
+
+	if (resolved < 0)
+		return -ESRCH;
+	t = btf__type_by_id(btf, (__u32)resolved);
+	if (!t || !btf_is_array(t))
+		return -EINVAL;
+	a = btf_array(t);
+	n = strtoul(p + 1, &end, 10);
+	elem = btf__resolve_size(btf, a->type);
+	if (end == p + 1 || *end != ']' || n >= a->nelems || elem <= 0)
+		return -EINVAL;
+	*total += (long)(n * (unsigned long)elem);
+	*member = a->type;
+	return (int)(end + 1 - p);
+}
+
 /* The offset of a dotted member PATH in TYPE, checking its SIZE. */
 static long path_offset(const struct btf *btf, const char *type,
 			const char *path, unsigned int size)
@@ -138,14 +136,22 @@ static long path_offset(const struct btf *btf, const char *type,
 		return -ESRCH;
 	cur = (__u32)id;
 	for (const char *p = path; *p;) {
-		size_t len = strcspn(p, ".");
+		size_t len = strcspn(p, ".[");
 		long off = member_offset(btf, cur, p, len, 0, &member);
 		int resolved;
 
 		if (off < 0)
 			return off;
 		total += off;
-		p += len + (p[len] == '.');
+		p += len;
+		if (*p == '[') {
+			int used = array_index(btf, p, &member, &total);
+
+			if (used < 0)
+				return used;
+			p += used;
+		}
+		p += *p == '.';
 		resolved = btf__resolve_type(btf, member);
 		if (resolved < 0)
 			return -ESRCH;
@@ -176,11 +182,15 @@ int btf_counter_offsets(const char *path, struct counter_offsets *off)
 		else if (off->off[i] < 0)
 			err = -ESRCH;
 	}
-	/* Absent before Linux 5.5, which cannot load tp_btf programs. */
-	off->tp_btf_id = btf__find_by_name_kind(btf, TP_BTF_TYPE,
-						BTF_KIND_TYPEDEF);
-	if (off->tp_btf_id <= 0)
-		off->tp_btf_id = -1;
+	/* A tracepoint's typedef is absent before Linux 5.5. */
+	for (int i = 0; i < MAX_BTF_TARGETS; i++) {
+		off->btf_id[i] = off->btf_target[i] ?
+				 btf__find_by_name_kind(btf,
+							off->btf_target[i],
+							BTF_KIND_TYPEDEF) : -1;
+		if (off->btf_id[i] <= 0)
+			off->btf_id[i] = -1;
+	}
 	btf__free(btf);
 	return err;
 }

@@ -7,46 +7,45 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tcplife_fields.h"
+
 /* Whether this build can read BTF at all (configure found libbpf). */
 extern const bool btf_offsets_built;
 
-/* The fields; btf_offsets.c's table says where each one is. */
+/*
+ * The kernel members the BPF program reads, from the field table
+ * (tcplife_fields.h): KOFF_RX and so on, the raw tracepoint's last
+ * (kernel_offset_raw_tp).
+ */
 enum kernel_offset {
-	KOFF_RX,		/* tcp_sock.bytes_received */
-	KOFF_TX,		/* tcp_sock.bytes_acked */
-	KOFF_RETRANS,		/* tcp_sock.total_retrans */
-	KOFF_SRTT,		/* tcp_sock.srtt_us */
-	KOFF_SK_ERR,		/* sock.sk_err */
-	KOFF_SK_NET,		/* sock.__sk_common.skc_net */
-	KOFF_NET_INUM,		/* net.ns.inum */
-	/*
-	 * Read by the raw tracepoint only, whose argument is the socket;
-	 * they come last (kernel_offset_raw_tp).
-	 */
-	KOFF_SK_PROTOCOL,	/* sock.sk_protocol */
-	KOFF_SK_FAMILY,		/* sock.__sk_common.skc_family */
-	KOFF_SK_SPORT,		/* inet_sock.inet_sport */
-	KOFF_SK_DPORT,		/* sock.__sk_common.skc_dport */
-	KOFF_SK_SADDR,		/* inet_sock.inet_saddr */
-	KOFF_SK_DADDR,		/* sock.__sk_common.skc_daddr */
-	KOFF_SK_V6_SADDR,	/* sock.__sk_common.skc_v6_rcv_saddr */
-	KOFF_SK_V6_DADDR,	/* sock.__sk_common.skc_v6_daddr */
+#define KOFF_ENUM(id, type, path, size, zero_ok) KOFF_##id,
+	TCPLIFE_TCP_FIELDS(KOFF_ENUM)
+	TCPLIFE_SOCK_FIELDS(KOFF_ENUM)
+#undef KOFF_ENUM
 	NR_KERNEL_OFFSETS
 };
 
-/*
- * The BTF type a BTF-typed tracepoint program (tp_btf) is bound to at load:
- * the typedef the kernel generates for each tracepoint.
- */
-#define TP_BTF_TYPE "btf_trace_inet_sock_set_state"
+/* The first of TCPLIFE_SOCK_FIELDS. */
+#define KOFF_FIRST_SOCK KOFF_SK_PROTOCOL
 
+/* How many attach methods may bind their program to a BTF type. */
+#define MAX_BTF_TARGETS 4
+
+/*
+ * What is read from kernel BTF, and cached per boot: the field offsets,
+ * and the ids of the BTF types that attach methods bind their programs
+ * to at load.  The caller names those types first (attach_btf_targets);
+ * which method owns which slot is attach.c's business.
+ */
 struct counter_offsets {
 	long off[NR_KERNEL_OFFSETS];
-	long tp_btf_id;		/* TP_BTF_TYPE's id in vmlinux BTF, or -1 */
+	const char *btf_target[MAX_BTF_TARGETS];	/* typedefs; NULL */
+	long btf_id[MAX_BTF_TARGETS];	/* their ids, or -1 where absent */
 };
 
 /*
- * Reads every offset from the BTF at PATH (VMLINUX_BTF_PATH for the running
+ * Reads every offset, and the id of each of OFF's btf_target, from the
+ * BTF at PATH (VMLINUX_BTF_PATH for the running
  * kernel).  Returns 0, -ENOENT when there is no BTF, -ENOTSUP when built
  * without libbpf, or another -errno when it cannot be read or lacks a
  * field.
@@ -54,12 +53,36 @@ struct counter_offsets {
 int btf_counter_offsets(const char *path, struct counter_offsets *off);
 
 /* The -D name the BPF text knows offset I by, such as TCPLIFE_RX_OFFSET. */
-const char *kernel_offset_macro(enum kernel_offset i);
+static inline const char *kernel_offset_macro(enum kernel_offset i)
+{
+	static const char *const macros[NR_KERNEL_OFFSETS] = {
+#define KOFF_MACRO(id, type, path, size, zero_ok) "TCPLIFE_" #id "_OFFSET",
+		TCPLIFE_TCP_FIELDS(KOFF_MACRO)
+		TCPLIFE_SOCK_FIELDS(KOFF_MACRO)
+#undef KOFF_MACRO
+	};
+
+	return macros[i];
+}
+
+/* Whether 0 is a valid offset for I (see ZERO_OK in tcplife_fields.h). */
+static inline bool kernel_offset_zero_ok(enum kernel_offset i)
+{
+	static const bool zero_ok[NR_KERNEL_OFFSETS] = {
+#define KOFF_ZERO(id, type, path, size, zero) zero,
+		TCPLIFE_TCP_FIELDS(KOFF_ZERO)
+		TCPLIFE_SOCK_FIELDS(KOFF_ZERO)
+#undef KOFF_ZERO
+	};
+
+	return zero_ok[i];
+}
 
 /*
  * A digest of the field table (each field's struct, member path, size and
- * -D name, in order) and of TP_BTF_TYPE: offsets stored by a build with
- * another table, even one with as many fields, have another tag.
+ * -D name, in order): offsets stored by a build with another table, even
+ * one with as many fields, have another tag.  (The BTF targets' names are
+ * in the entry's boot key.)
  */
 void kernel_offsets_layout(uint8_t tag[32]);
 
@@ -69,13 +92,13 @@ void kernel_offsets_layout(uint8_t tag[32]);
  */
 static inline int kernel_offset_raw_tp(enum kernel_offset i)
 {
-	return i >= KOFF_SK_PROTOCOL;
+	return i >= KOFF_FIRST_SOCK;
 }
 
 /* Whether OFF has every raw tracepoint offset. */
 static inline int kernel_offsets_raw_tp_ready(const struct counter_offsets *off)
 {
-	for (int i = KOFF_SK_PROTOCOL; i < NR_KERNEL_OFFSETS; i++)
+	for (int i = KOFF_FIRST_SOCK; i < NR_KERNEL_OFFSETS; i++)
 		if (off->off[i] < 0)
 			return 0;
 	return 1;

@@ -2,10 +2,10 @@
  * Turning session events into rows.  The default, -w and -s layouts and the
  * -T/-t columns match bcc's tcplife.py, so scripts written for it work.
  *
- * Every column of every layout is one row of the columns[] table: header,
- * width per text layout, JSON key and the function that prints its value
- * (for a plain number, just the event member).  A new field is a new row
- * there, and nothing else in this file.
+ * Every column of every layout is one entry of TCPLIFE_COLUMNS in
+ * tcplife_fields.h: header, width per text layout, JSON key and the
+ * function that prints its value (for a plain number, just the event
+ * member).  A new column is an entry there, and nothing in this file.
  */
 #define _GNU_SOURCE
 #include <config.h>
@@ -19,21 +19,7 @@
 #include "format.h"
 #include "format_values.h"
 #include "tcplife_event.h"
-
-#define IN_DEFAULT (1u << LAYOUT_DEFAULT)
-#define IN_WIDE (1u << LAYOUT_WIDE)
-#define IN_CSV (1u << LAYOUT_CSV)
-#define IN_JSON (1u << LAYOUT_JSON)
-#define IN_TEXT (IN_DEFAULT | IN_WIDE | IN_CSV)
-#define IN_ALL (IN_TEXT | IN_JSON)
-
-/* What else, besides its layout, a column needs to be printed. */
-enum column_when {
-	WHEN_ALWAYS,
-	WHEN_TIME,		/* -T */
-	WHEN_TIMESTAMP,		/* -t */
-	WHEN_EXTENDED,		/* -e, or JSON */
-};
+#include "tcplife_fields.h"
 
 struct column {
 	const char *header;	/* in text and CSV layouts */
@@ -72,46 +58,18 @@ static enum value_kind val_number(struct row_ctx *c, char *buf, size_t size)
 	return VALUE_LITERAL;
 }
 
-/*
- * In output order; JSON's order is the man page's schema.  The widths are
- * the default and -w layouts' (negative: left-aligned; 0: not in it).
- */
+/* The columns, from the field table (tcplife_fields.h). */
 #define COL(header, key, w_default, w_wide, layouts, when, fn) \
-	{ header, key, { w_default, w_wide }, layouts, when, fn, 0, 0 }
+	{ header, key, { w_default, w_wide }, layouts, when, fn, 0, 0 },
 #define NUM(header, key, w_default, w_wide, layouts, when, member) \
 	{ header, key, { w_default, w_wide }, layouts, when, val_number, \
 	  offsetof(struct tcplife_event, member), \
-	  sizeof(((struct tcplife_event *)0)->member) }
+	  sizeof(((struct tcplife_event *)0)->member) },
 static const struct column columns[] = {
-	COL("TIME", NULL, -8, -8, IN_TEXT, WHEN_TIME, val_time),
-	COL("TIME(s)", NULL, -9, -9, IN_TEXT, WHEN_TIMESTAMP, val_timestamp),
-	COL(NULL, "start_time", 0, 0, IN_JSON, 0, val_start_time),
-	COL(NULL, "end_time", 0, 0, IN_JSON, 0, val_end_time),
-	COL(NULL, "duration_us", 0, 0, IN_JSON, 0, val_duration_us),
-	COL(NULL, "open_before_trace", 0, 0, IN_JSON, 0, val_open_before),
-	NUM("PID", "pid", -5, -5, IN_ALL, 0, pid),
-	COL("COMM", "comm", -10, -16, IN_ALL, 0, val_comm),
-	COL("IP", "family", 0, -2, IN_ALL & ~IN_DEFAULT, 0, val_family),
-	COL("LADDR", "laddr", -15, -39, IN_ALL, 0, val_laddr),
-	NUM("LPORT", "lport", -5, -5, IN_ALL, 0, lport),
-	COL("RADDR", "raddr", -15, -39, IN_ALL, 0, val_raddr),
-	NUM("RPORT", "rport", -5, -5, IN_ALL, 0, rport),
-	COL("TX_KB", NULL, 5, 6, IN_TEXT, 0, val_tx_kb),
-	COL("RX_KB", NULL, 5, 6, IN_TEXT, 0, val_rx_kb),
-	NUM(NULL, "tx_bytes", 0, 0, IN_JSON, 0, tx_bytes),
-	NUM(NULL, "rx_bytes", 0, 0, IN_JSON, 0, rx_bytes),
-	COL("MS", NULL, -8, -8, IN_TEXT, 0, val_ms),
-	COL("ROLE", "role", -6, -6, IN_ALL, WHEN_EXTENDED, val_role),
-	COL(NULL, "failed", 0, 0, IN_JSON, 0, val_failed),
-	COL("END", "end_reason", -7, -7, IN_ALL, WHEN_EXTENDED, val_end),
-	COL("ERRNO", "errno", -12, -12, IN_ALL, WHEN_EXTENDED, val_errno),
-	NUM("RETRANS", "retransmits", 7, 7, IN_ALL, WHEN_EXTENDED, retrans),
-	NUM("SRTT_US", "srtt_us", 8, 8, IN_ALL, WHEN_EXTENDED, srtt_us),
-	NUM("UID", "uid", 6, 6, IN_ALL, WHEN_EXTENDED, uid),
-	NUM("NETNS", "netns", 10, 10, IN_ALL, WHEN_EXTENDED, netns),
-	NUM(NULL, "cgroup_id", 0, 0, IN_JSON, 0, cgroup_id),
-	COL("CGROUP", "cgroup", -8, -8, IN_ALL, WHEN_EXTENDED, val_cgroup),
+	TCPLIFE_COLUMNS(COL, NUM)
 };
+#undef COL
+#undef NUM
 
 #define NR_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 

@@ -17,6 +17,22 @@ enum layout {
 	LAYOUT_JSON,		/* -j */
 };
 
+/* Masks of layouts, for TCPLIFE_COLUMNS (tcplife_fields.h). */
+#define IN_DEFAULT (1u << LAYOUT_DEFAULT)
+#define IN_WIDE (1u << LAYOUT_WIDE)
+#define IN_CSV (1u << LAYOUT_CSV)
+#define IN_JSON (1u << LAYOUT_JSON)
+#define IN_TEXT (IN_DEFAULT | IN_WIDE | IN_CSV)
+#define IN_ALL (IN_TEXT | IN_JSON)
+
+/* What else, besides its layout, a column needs to be printed. */
+enum column_when {
+	WHEN_ALWAYS,
+	WHEN_TIME,		/* -T */
+	WHEN_TIMESTAMP,		/* -t */
+	WHEN_EXTENDED,		/* -e, or JSON */
+};
+
 /* How a value goes into JSON: quoted and escaped, or as it is. */
 enum value_kind {
 	VALUE_STRING,

@@ -15,8 +15,10 @@
 
 #include "attach.h"
 #include "header_trust.h"
+#include "filters.h"
 #include "host.h"
 #include "libbcc_version.h"
+#include "offsets_cache.h"
 #include "privileges.h"
 #include "prog_cache.h"
 #include "util.h"
@@ -28,16 +30,17 @@ static int host_btf_offsets(const struct options *opts,
 	bool cache = !opts->no_cache && opts->cache_dir && geteuid() == 0;
 	int err;
 
+	attach_btf_targets(off);
 	if (access(VMLINUX_BTF_PATH, R_OK) < 0)
 		return -errno;
 	/* Not even cached offsets: this build cannot vouch for them. */
 	if (!btf_offsets_built)
 		return -ENOTSUP;
-	if (cache && prog_cache_offsets_lookup(opts->cache_dir, off) == 0)
+	if (cache && offsets_cache_lookup(opts->cache_dir, off) == 0)
 		return 0;
 	err = btf_counter_offsets(VMLINUX_BTF_PATH, off);
 	if (!err && cache)
-		prog_cache_offsets_store(opts->cache_dir, off);
+		offsets_cache_store(opts->cache_dir, off);
 	return err;
 }
 
@@ -66,10 +69,16 @@ void host_discover(struct host *h, const struct options *opts)
 
 int host_check_features(const struct host *h, const struct options *opts)
 {
-	const struct kfeature *f = &h->kf.f[KF_ANCESTOR_CGROUP_ID];
+	const struct filter *filter;
 
-	if (opts->cgroup_path &&
-	    !kfeature_usable(&h->kf, KF_ANCESTOR_CGROUP_ID)) {
+	/* What each filter given needs, from the filter table. */
+	for (unsigned int i = 0; (filter = filter_nth(i)); i++) {
+		const struct kfeature *f;
+
+		if (!(opts->filters_on & (1u << i)) || filter->kfeature < 0 ||
+		    kfeature_usable(&h->kf, filter->kfeature))
+			continue;
+		f = &h->kf.f[filter->kfeature];
 		error_msg("%s needs the BPF helper %s (Linux %s and later), "
 			  "which this kernel (%s) lacks", f->used_by,
 			  f->helper, f->since, h->uts.release);

@@ -17,6 +17,7 @@
 #include "host.h"
 #include "kprobe_reaper.h"
 #include "open_sessions.h"
+#include "load.h"
 #include "options.h"
 #include "output.h"
 #include "perf_stream.h"
@@ -39,6 +40,7 @@
 static int print_ebpf(const struct options *opts)
 {
 	struct program_cflags cf;
+	struct program_shape shape;
 	struct host h;
 
 	/* BTF, headers (for the uapi structs) and helpers, as a run sees. */
@@ -46,9 +48,10 @@ static int print_ebpf(const struct options *opts)
 	host_choose_attach(&h, opts, false);
 	if (!h.method)		/* what auto would have wanted */
 		h.method = attach_method_nth(0);
-	program_cflags_build(&cf, opts, host_offsets(&h), h.method, &h.kf,
+	program_shape_from_options(opts, &shape);
+	program_cflags_build(&cf, &shape, host_offsets(&h), h.method, &h.kf,
 			     h.headers_err ? NULL : h.kh.source_dir);
-	program_print(tcplife_bpf_text, &cf);
+	program_print(tcplife_bpf_text, &cf, &opts->filter);
 	program_cflags_free(&cf);
 	host_free(&h);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
@@ -75,84 +78,6 @@ static int choose_attach_method(struct host *h, const struct options *opts)
 		return err;
 	}
 	return attach_check(h->method, &h->tfs, host_offsets(h));
-}
-
-static int fill_port_filters(const struct loaded_program *lp,
-			     const struct options *opts)
-{
-	int err = 0;
-
-	if (opts->lports && lp->lport_fd >= 0)
-		err = program_set_ports(lp->lport_fd, opts->lports);
-	if (!err && opts->rports && lp->rport_fd >= 0)
-		err = program_set_ports(lp->rport_fd, opts->rports);
-	if (err)
-		error_msg("setting the port filter failed: %s", strerror(-err));
-	return err;
-}
-
-/*
- * --warm-cache: the program these options select, compiled and stored
- * under the key a start with the same options looks up, and nothing
- * loaded.
- */
-static int warm_cache(const struct program_cflags *cf, const struct host *h,
-		      const struct program_cache_opts *cache)
-{
-	struct bpf_image img;
-	bool from_cache;
-
-	if (program_build(tcplife_bpf_text, cf, &h->kh, h->method, h->tfs.dir,
-			  cache, &img, &from_cache) < 0)
-		return EXIT_RUNTIME;
-	bpf_image_free(&img);
-	note_msg("the program for %s is %s %s", h->uts.release,
-		 from_cache ? "already cached in" : "now cached in",
-		 cache->dir);
-	return EXIT_OK;
-}
-
-/*
- * Builds and loads the program for h->method.  Under auto, a program the
- * kernel refuses is not the end: the next method with the same needs is
- * tried, with a warning that says why (a BTF-typed program depends most
- * on the age of the verifier).  Any other failure ends it, as does
- * --attach METHOD: that method or nothing.
- */
-static int load_program(struct host *h, const struct options *opts,
-			struct program_cflags *cf,
-			const struct program_cache_opts *cache,
-			struct loaded_program *lp)
-{
-	const struct attach_method *next;
-	struct bpf_image_target target;
-	struct bpf_load_refusal why;
-	int err;
-
-	for (;;) {
-		attach_load_target(h->method, host_offsets(h), &target);
-		err = program_load(tcplife_bpf_text, cf, &h->kh, h->method,
-				   h->tfs.dir, cache, &target,
-				   opts->attach ? NULL : &why, lp);
-		if (!err || opts->attach || !why.refused)
-			return err;
-		next = attach_fallback(h->method, &h->tfs, host_offsets(h));
-		if (next && next->needs_tracefs && tracefs_ensure(&h->tfs) < 0)
-			next = NULL;	/* no tracefs: the refusal stands */
-		if (!next) {
-			bpf_load_refusal_print(&why);
-			return err;
-		}
-		warning_msg("the kernel refused the %s program (%s%s%s); "
-			    "attaching with %s instead (--attach %s skips this "
-			    "try)", h->method->name, strerror(-why.err),
-			    why.reason[0] ? ": " : "", why.reason, next->name,
-			    next->name);
-		h->method = next;
-		program_cflags_free(cf);
-		program_cflags_build(cf, opts, host_offsets(h), h->method,
-				     &h->kf, h->kh.source_dir);
-	}
 }
 
 static uint64_t monotonic_ns(void)
@@ -272,6 +197,8 @@ int main(int argc, char **argv)
 	struct options opts;
 	struct host host;
 	struct program_cflags cf = { .count = 0 };
+	struct program_shape shape;
+	struct load_request request;
 	struct loaded_program lp = LOADED_PROGRAM_INIT;
 	struct compiler cc = COMPILER_INIT;
 	struct program_cache_opts cache = { .compiler = &cc };
@@ -323,17 +250,23 @@ int main(int argc, char **argv)
 	    host_check_features(&host, &opts) < 0)
 		goto cleanup_host;
 
-	program_cflags_build(&cf, &opts, host_offsets(&host), host.method,
+	program_shape_from_options(&opts, &shape);
+	program_cflags_build(&cf, &shape, host_offsets(&host), host.method,
 			     &host.kf, host.kh.source_dir);
 	cache.dir = opts.no_cache ? NULL : opts.cache_dir;
 	cache.any_headers = opts.allow_untrusted_headers;
 	cache.must_store = opts.warm_cache;
 	if (opts.warm_cache) {
-		status = warm_cache(&cf, &host, &cache);
+		status = load_warm_cache(&cf, &host, &cache) < 0 ?
+			 EXIT_RUNTIME : EXIT_OK;
 		goto cleanup_host;
 	}
-	if (load_program(&host, &opts, &cf, &cache, &lp) < 0 ||
-	    fill_port_filters(&lp, &opts) < 0)
+	request.shape = &shape;
+	request.method_forced = opts.attach != NULL;
+	request.filter = &opts.filter;
+	request.lports = opts.lports;
+	request.rports = opts.rports;
+	if (load_program(&host, &request, &cf, &cache, &lp) < 0)
 		goto cleanup_host;
 
 	err = drops_open(&drops, lp.drops_fd, lp.prog_fd);

@@ -177,8 +177,8 @@ int parse_cgroup(const char *arg, struct options *opts)
 		level++;
 	}
 	opts->cgroup_path = arg;
-	opts->cgroup_id = (uint64_t)st.st_ino;
-	opts->cgroup_level = level;
+	opts->filter.cgroup_id = (uint64_t)st.st_ino;
+	opts->filter.cgroup_level = level;
 	return 0;
 }
 

@@ -26,7 +26,7 @@ int parse_perf_pages(const char *arg, unsigned long *pages);
 /* Perf buffers, all CPUs together, never take more than this. */
 #define PERF_MAX_TOTAL_BYTES (256u << 20)
 
-/* A cgroup v2 directory: fills opts->cgroup_path, _id and _level. */
+/* A cgroup v2 directory: fills opts->cgroup_path and its id and level. */
 int parse_cgroup(const char *arg, struct options *opts);
 
 /* -u: a user ID or name. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filters.h"
 #include "option_values.h"
 #include "options.h"
 #include "privileges.h"
@@ -16,8 +17,8 @@
 #include "util.h"
 
 
-/* PID_MAX_LIMIT on 64-bit kernels. */
-#define PID_LIMIT 4194304UL
+/* The letters of the options that are not filters (see filters.c). */
+#define OWN_SHORT_OPTIONS "hVTtwsjeaqvd:c:"
 
 enum long_only_option {
 	OPT_EBPF = 0x100,
@@ -30,13 +31,9 @@ enum long_only_option {
 	OPT_CACHE_DIR,
 	OPT_NO_CACHE,
 	OPT_WARM_CACHE,
-	OPT_CGROUP,
 	OPT_MAP_ENTRIES,
 	OPT_USER,
 	OPT_OUTPUT,
-	OPT_NETNS,
-	OPT_FAILED,
-	OPT_NO_FAILED,
 };
 
 static const struct option long_options[] = {
@@ -53,19 +50,9 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "count", required_argument, NULL, 'c' },
-	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "map-entries", required_argument, NULL, OPT_MAP_ENTRIES },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
-	{ "pid", required_argument, NULL, 'p' },
-	{ "uid", required_argument, NULL, 'u' },
-	{ "netns", required_argument, NULL, OPT_NETNS },
-	{ "failed", no_argument, NULL, OPT_FAILED },
-	{ "no-failed", no_argument, NULL, OPT_NO_FAILED },
-	{ "localport", required_argument, NULL, 'L' },
-	{ "remoteport", required_argument, NULL, 'D' },
-	{ "ipv4", no_argument, NULL, '4' },
-	{ "ipv6", no_argument, NULL, '6' },
 	{ "ebpf", no_argument, NULL, OPT_EBPF },
 	{ "info", no_argument, NULL, OPT_INFO },
 	{ "kernel-headers", required_argument, NULL, OPT_KERNEL_HEADERS },
@@ -78,8 +65,56 @@ static const struct option long_options[] = {
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "warm-cache", no_argument, NULL, OPT_WARM_CACHE },
-	{ NULL, 0, NULL, 0 },
 };
+
+#define NR_OWN (sizeof(long_options) / sizeof(long_options[0]))
+#define MAX_FILTERS 32	/* bits of options.filters_on */
+
+/* A filter's option, from the filter table; -EINVAL for an unknown one. */
+static int handle_filter(int c, char *arg, struct options *opts)
+{
+	unsigned int n;
+	const struct filter *f = filter_by_option_value(c, &n);
+	int err;
+
+	if (!f) {
+		/* getopt_long has said what was wrong. */
+		fprintf(stderr, "Try '%s --help' for more information.\n",
+			PROGRAM_NAME);
+		return -EINVAL;
+	}
+	err = f->parse(arg, opts);
+	if (!err)
+		opts->filters_on |= 1u << n;
+	return err;
+}
+
+/*
+ * getopt_long's table and letters: the options above, then the filters'.
+ * LONGS has room for NR_OWN + MAX_FILTERS + 1 entries, SHORTS for 64.
+ */
+static void option_tables(struct option *longs, char *shorts, size_t size)
+{
+	size_t n = NR_OWN, len = strlen(OWN_SHORT_OPTIONS);
+	const struct filter *f;
+
+	memcpy(longs, long_options, sizeof(long_options));
+	memcpy(shorts, OWN_SHORT_OPTIONS, len + 1);
+	for (unsigned int i = 0; (f = filter_nth(i)) && i < MAX_FILTERS; i++) {
+		longs[n].name = f->name;
+		longs[n].has_arg = f->arg ? required_argument : no_argument;
+		longs[n].flag = NULL;
+		longs[n].val = filter_option_value(i);
+		n++;
+		if (f->short_opt && len + 3 < size) {
+			shorts[len++] = (char)f->short_opt;
+			if (f->arg)
+				shorts[len++] = ':';
+			shorts[len] = '\0';
+		}
+	}
+	memset(&longs[n], 0, sizeof(longs[n]));
+}
 
 /* One option; returns 0, -EINVAL after reporting, or 1 for --help/-V. */
 static int handle_option(int c, char *arg, struct options *opts)
@@ -129,8 +164,6 @@ static int handle_option(int c, char *arg, struct options *opts)
 			return bad_argument("count", arg,
 					    "expected a number of sessions, 1 or more");
 		return 0;
-	case OPT_CGROUP:
-		return parse_cgroup(arg, opts);
 	case OPT_USER:
 		if (!*arg || privileges_check_user(arg) < 0)
 			return bad_argument("user", arg,
@@ -147,34 +180,6 @@ static int handle_option(int c, char *arg, struct options *opts)
 		if (parse_ulong(arg, 1, 16777216, &opts->map_entries) < 0)
 			return bad_argument("map-entries", arg,
 					    "expected a number from 1 to 16777216");
-		return 0;
-	case 'p':
-		if (parse_ulong(arg, 1, PID_LIMIT, &opts->pid) < 0)
-			return bad_argument("pid", arg,
-					    "expected a process ID from 1 to 4194304");
-		return 0;
-	case 'u':
-		opts->filter_uid = true;
-		return parse_uid(arg, &opts->uid);
-	case OPT_NETNS:
-		return parse_netns(arg, &opts->netns);
-	case OPT_FAILED:
-	case OPT_NO_FAILED:
-		if (opts->failed == (c == OPT_FAILED ? 0 : 1)) {
-			error_msg("--failed and --no-failed exclude each other");
-			return -EINVAL;
-		}
-		opts->failed = c == OPT_FAILED;
-		return 0;
-	case 'L':
-		return parse_ports("localport", arg, &opts->lports);
-	case 'D':
-		return parse_ports("remoteport", arg, &opts->rports);
-	case '4':
-		opts->ipv4_only = true;
-		return 0;
-	case '6':
-		opts->ipv6_only = true;
 		return 0;
 	case OPT_EBPF:
 		opts->print_ebpf = true;
@@ -210,11 +215,9 @@ static int handle_option(int c, char *arg, struct options *opts)
 		return 0;
 	case OPT_PERF_PAGES:
 		return parse_perf_pages(arg, &opts->perf_pages);
+	default:
+		return handle_filter(c, arg, opts);
 	}
-	/* getopt_long has said what was wrong. */
-	fprintf(stderr, "Try '%s --help' for more information.\n",
-		PROGRAM_NAME);
-	return -EINVAL;
 }
 
 /* Combinations that make no sense; each reported. */
@@ -222,10 +225,6 @@ static int check_combinations(const struct options *opts)
 {
 	if (opts->warm_cache && opts->no_cache) {
 		error_msg("--warm-cache and --no-cache exclude each other");
-		return -EINVAL;
-	}
-	if (opts->ipv4_only && opts->ipv6_only) {
-		error_msg("-4/--ipv4 and -6/--ipv6 exclude each other");
 		return -EINVAL;
 	}
 	/* -w with -s is CSV, as in tcplife.py; JSON has no columns at all. */
@@ -242,6 +241,8 @@ static int check_combinations(const struct options *opts)
 
 enum options_result options_parse(int argc, char **argv, struct options *opts)
 {
+	struct option longs[NR_OWN + MAX_FILTERS + 1];
+	char shorts[64];
 	int c, err = 0;
 
 	memset(opts, 0, sizeof(*opts));
@@ -249,10 +250,10 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 	opts->perf_pages = 0;
 	opts->cache_dir = DEFAULT_CACHE_DIR;
 	opts->map_entries = DEFAULT_MAP_ENTRIES;
-	opts->failed = -1;
+	option_tables(longs, shorts, sizeof(shorts));
 	optind = 0;	/* a full rescan, so parsing can be repeated */
-	while (!err && (c = getopt_long(argc, argv, "hVTtwsjeaqvd:c:p:u:L:D:46",
-					long_options, NULL)) != -1)
+	while (!err && (c = getopt_long(argc, argv, shorts, longs,
+					NULL)) != -1)
 		err = handle_option(c, optarg, opts);
 	if (err > 0) {
 		options_free(opts);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "map_sizes.h"
+#include "tcplife_event.h"
 
 struct attach_method;
 
@@ -28,16 +29,11 @@ struct options {
 	unsigned long duration;	/* -d, seconds; 0: until stopped */
 	unsigned long count;	/* -c, rows; 0: unlimited */
 	unsigned long map_entries;
-	const char *cgroup_path;	/* --cgroup, resolved */
-	uint64_t cgroup_id;
-	unsigned int cgroup_level;
-	bool ipv4_only;
-	bool ipv6_only;
-	unsigned long pid;	/* 0: any */
-	bool filter_uid;
-	uint32_t uid;		/* -u, with filter_uid */
-	uint32_t netns;		/* --netns inode; 0: any */
-	int failed;		/* --failed 1, --no-failed 0; -1: both */
+	/* The filters given: bit N for filters.c's Nth entry. */
+	unsigned int filters_on;
+	/* Their values, for the program's config map. */
+	struct tcplife_config filter;
+	const char *cgroup_path;	/* --cgroup, as given */
 	struct port_set *lports;	/* NULL: any */
 	struct port_set *rports;
 	bool print_ebpf;

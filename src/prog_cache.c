@@ -12,23 +12,21 @@
 #define _GNU_SOURCE
 #include <config.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 
 #include "header_manifest.h"
 #include "libbcc_version.h"
+#include "cache_files.h"
 #include "prog_cache.h"
 #include "util.h"
 
@@ -36,24 +34,13 @@
 #define KEY_FORMAT "tcplife-bcc cache key 2"
 #define POSSIBLE_CPUS_FILE "/sys/devices/system/cpu/possible"
 
-static void hash_string(struct sha256 *ctx, const char *label, const char *s)
-{
-	/* Length-prefixed, so no two different inputs hash the same way. */
-	size_t len = s ? strlen(s) : (size_t)-1;
-
-	sha256_update(ctx, label, strlen(label) + 1);
-	sha256_update(ctx, &len, sizeof(len));
-	if (s)
-		sha256_update(ctx, s, len);
-}
-
 static void hash_file(struct sha256 *ctx, const char *label, const char *path)
 {
 	char buf[65536];
 	ssize_t n;
 	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 
-	hash_string(ctx, label, path);
+	cache_hash_string(ctx, label, path);
 	if (fd < 0)
 		return;
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
@@ -67,7 +54,7 @@ static void hash_stat(struct sha256 *ctx, const char *label, const char *path)
 	struct stat st;
 	char real[PATH_MAX];
 
-	hash_string(ctx, label, path && realpath(path, real) ? real : path);
+	cache_hash_string(ctx, label, path && realpath(path, real) ? real : path);
 	if (path && stat(path, &st) == 0) {
 		sha256_update(ctx, &st.st_size, sizeof(st.st_size));
 		sha256_update(ctx, &st.st_mtim, sizeof(st.st_mtim));
@@ -83,28 +70,28 @@ void prog_cache_key(const struct prog_cache_input *in,
 	char path[PATH_MAX];
 
 	sha256_init(&ctx);
-	hash_string(&ctx, "format", KEY_FORMAT);
-	hash_string(&ctx, "text", in->text);
+	cache_hash_string(&ctx, "format", KEY_FORMAT);
+	cache_hash_string(&ctx, "text", in->text);
 	for (int i = 0; i < in->ncflags; i++)
-		hash_string(&ctx, "cflag", in->cflags[i]);
+		cache_hash_string(&ctx, "cflag", in->cflags[i]);
 	if (uname(&un) == 0) {
-		hash_string(&ctx, "release", un.release);
-		hash_string(&ctx, "build", un.version);
-		hash_string(&ctx, "machine", un.machine);
+		cache_hash_string(&ctx, "release", un.release);
+		cache_hash_string(&ctx, "build", un.version);
+		cache_hash_string(&ctx, "machine", un.machine);
 	}
 	hash_file(&ctx, "tracepoint format", in->tracepoint_format);
-	hash_string(&ctx, "headers source", in->headers_source);
-	hash_string(&ctx, "headers build", in->headers_build);
-	hash_string(&ctx, "headers release", in->headers_release);
+	cache_hash_string(&ctx, "headers source", in->headers_source);
+	cache_hash_string(&ctx, "headers build", in->headers_build);
+	cache_hash_string(&ctx, "headers release", in->headers_release);
 	if (in->headers_build &&
 	    path_join(path, sizeof(path), in->headers_build,
 		      "include/generated/autoconf.h") == 0)
 		hash_stat(&ctx, "autoconf.h", path);
 	for (const char *const *e = in->environment; e && *e; e++)
-		hash_string(&ctx, "environment", *e);
+		cache_hash_string(&ctx, "environment", *e);
 	/* BPF_PERF_OUTPUT's map has one entry per possible CPU. */
 	hash_file(&ctx, "possible cpus", POSSIBLE_CPUS_FILE);
-	hash_string(&ctx, "libbcc version", LIBBCC_VERSION);
+	cache_hash_string(&ctx, "libbcc version", LIBBCC_VERSION);
 	if (path_join(path, sizeof(path), LIBBCC_LIBDIR, LIBBCC_SONAME) == 0)
 		hash_stat(&ctx, "libbcc file", path);
 	sha256_final(&ctx, key->digest);
@@ -123,134 +110,6 @@ static void entry_name(const struct prog_cache_key *key, char *name,
 	snprintf(name + o, size - o, ".img");
 }
 
-/* Open DIR, insisting it is ours alone; returns an fd or -errno. */
-static int open_private_dir(const char *dir, int create)
-{
-	struct stat st;
-	int fd;
-
-	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
-	    (st.st_mode & 077)) {
-		close(fd);
-		return -EPERM;
-	}
-	return fd;
-}
-
-/*
- * Reads entry NAME of private DIR into a malloc'd buffer, insisting on a
- * regular file owned by us, closed to others, of MIN..MAX bytes.
- */
-static int read_private_entry(const char *dir, const char *name, size_t min,
-			      size_t max, char **buf, size_t *len)
-{
-	struct stat st;
-	int dfd, fd, err = 0;
-
-	dfd = open_private_dir(dir, 0);
-	if (dfd < 0)
-		return dfd;
-	/* O_NONBLOCK: a FIFO planted here must not hang the lookup. */
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	close(dfd);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 077) ||
-	    st.st_size < (off_t)min || st.st_size > (off_t)max) {
-		err = -EPERM;
-		goto out;
-	}
-	*buf = malloc((size_t)st.st_size ? (size_t)st.st_size : 1);
-	if (!*buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	*len = (size_t)st.st_size;
-	if (pread(fd, *buf, *len, 0) != (ssize_t)*len) {
-		free(*buf);
-		*buf = NULL;
-		err = -EIO;
-	}
-out:
-	close(fd);
-	return err;
-}
-
-#define TMP_PREFIX ".tmp."
-/* A writer takes milliseconds; older temporary files are leftovers. */
-#define TMP_MAX_AGE_S 60
-
-/*
- * Removes temporary files that a killed writer left behind: those of a
- * process that no longer exists, and any older than TMP_MAX_AGE_S (its
- * PID may have been reused).
- */
-static void remove_stale_temps(int dfd)
-{
-	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
-	time_t now = time(NULL);
-
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((de = readdir(d))) {
-		struct stat st;
-		char *end;
-		long pid;
-
-		if (strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)))
-			continue;
-		pid = strtol(de->d_name + strlen(TMP_PREFIX), &end, 10);
-		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (*end || pid <= 0 || pid > INT_MAX ||
-		    (kill((pid_t)pid, 0) < 0 && errno == ESRCH) ||
-		    now - st.st_mtime > TMP_MAX_AGE_S)
-			unlinkat(dfd, de->d_name, 0);
-	}
-	closedir(d);
-}
-
-/* Writes entry NAME of private DIR aside and renames it into place. */
-static int write_private_entry(const char *dir, const char *name,
-			       const void *buf, size_t len)
-{
-	char tmp[64];
-	int dfd, fd, err = 0;
-
-	dfd = open_private_dir(dir, 1);
-	if (dfd < 0)
-		return dfd;
-	snprintf(tmp, sizeof(tmp), TMP_PREFIX "%d", (int)getpid());
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) < 0)
-		err = errno ? -errno : -EIO;
-	close(fd);
-	/* Readers never see half an entry: rename is atomic. */
-	if (!err && renameat(dfd, tmp, dfd, name) < 0)
-		err = -errno;
-	if (err)
-		unlinkat(dfd, tmp, 0);
-out:
-	close(dfd);
-	return err;
-}
-
 /*
  * A compile is stored as two entries: KEY.deps, the manifest of the
  * headers it read, followed by its SHA-256; and the image, named by a
@@ -263,7 +122,7 @@ static void image_key(const struct prog_cache_key *key, const char *deps,
 	struct sha256 ctx;
 
 	sha256_init(&ctx);
-	hash_string(&ctx, "format", KEY_FORMAT);
+	cache_hash_string(&ctx, "format", KEY_FORMAT);
 	sha256_update(&ctx, key->digest, sizeof(key->digest));
 	sha256_update(&ctx, &len, sizeof(len));
 	sha256_update(&ctx, deps, len);
@@ -287,16 +146,12 @@ int prog_cache_lookup(const char *dir, const struct prog_cache_key *key,
 	struct header_manifest m;
 	struct prog_cache_key ikey;
 	size_t len;
-	int err, dfd;
+	int err;
 
-	dfd = open_private_dir(dir, 0);
-	if (dfd >= 0) {
-		remove_stale_temps(dfd);
-		close(dfd);
-	}
+	cache_remove_stale_temps(dir);
 	deps_name(key, name, sizeof(name));
-	err = read_private_entry(dir, name, SHA256_DIGEST_SIZE + 1,
-				 MAX_ENTRY_SIZE, &buf, &len);
+	err = cache_read_entry(dir, name, SHA256_DIGEST_SIZE + 1,
+			       MAX_ENTRY_SIZE, &buf, &len);
 	if (err)
 		return err;
 	len -= SHA256_DIGEST_SIZE;
@@ -316,7 +171,7 @@ int prog_cache_lookup(const char *dir, const struct prog_cache_key *key,
 	if (err)
 		return err;
 	entry_name(&ikey, name, sizeof(name));
-	err = read_private_entry(dir, name, 1, MAX_ENTRY_SIZE, &buf, &len);
+	err = cache_read_entry(dir, name, 1, MAX_ENTRY_SIZE, &buf, &len);
 	if (err)
 		return err;
 	err = bpf_image_parse(buf, len, img);
@@ -344,7 +199,7 @@ int prog_cache_store(const char *dir, const struct prog_cache_key *key,
 	}
 	image_key(key, deps, dlen, &ikey);
 	entry_name(&ikey, name, sizeof(name));
-	err = write_private_entry(dir, name, buf, len);
+	err = cache_write_entry(dir, name, buf, len);
 	free(buf);
 	/* The image first: a manifest never names a missing image for long. */
 	if (!err) {
@@ -352,110 +207,10 @@ int prog_cache_store(const char *dir, const struct prog_cache_key *key,
 		memcpy(entry, deps, dlen);
 		sha256(deps, dlen, (uint8_t *)entry + dlen);
 		deps_name(key, name, sizeof(name));
-		err = write_private_entry(dir, name, entry,
+		err = cache_write_entry(dir, name, entry,
 					  dlen + SHA256_DIGEST_SIZE);
 		free(entry);
 	}
 	free(deps);
 	return err;
-}
-
-#define OFFSETS_ENTRY "btf-offsets"
-/* Which program wrote an entry, and in which form (1.2's had neither). */
-#define OFFSETS_MAGIC "tcplbtfo"
-#define OFFSETS_VERSION 2
-
-struct offsets_entry {
-	char magic[8];			/* OFFSETS_MAGIC, no NUL */
-	uint32_t version;		/* OFFSETS_VERSION */
-	uint32_t count;			/* NR_KERNEL_OFFSETS */
-	uint8_t layout[SHA256_DIGEST_SIZE];	/* kernel_offsets_layout */
-	uint8_t boot[SHA256_DIGEST_SIZE];	/* boot_id, release, build */
-	int64_t off[NR_KERNEL_OFFSETS];
-	int64_t tp_btf_id;
-	uint8_t digest[SHA256_DIGEST_SIZE];	/* of the fields above */
-};
-
-static int this_boot(uint8_t digest[SHA256_DIGEST_SIZE])
-{
-	char boot_id[64];
-	struct utsname un;
-	struct sha256 ctx;
-	int err = read_small_file("/proc/sys/kernel/random/boot_id", boot_id,
-				  sizeof(boot_id));
-
-	if (err < 0 || !*boot_id || uname(&un) < 0)
-		return err < 0 ? err : -ENOENT;
-	sha256_init(&ctx);
-	hash_string(&ctx, "boot_id", boot_id);
-	hash_string(&ctx, "release", un.release);
-	hash_string(&ctx, "build", un.version);
-	sha256_final(&ctx, digest);
-	return 0;
-}
-
-int prog_cache_offsets_lookup(const char *dir, struct counter_offsets *off)
-{
-	struct offsets_entry e;
-	uint8_t boot[SHA256_DIGEST_SIZE], digest[SHA256_DIGEST_SIZE];
-	uint8_t layout[SHA256_DIGEST_SIZE];
-	char *buf = NULL;
-	size_t len;
-	int err;
-
-	if (this_boot(boot) < 0)
-		return -ENOENT;
-	err = read_private_entry(dir, OFFSETS_ENTRY, sizeof(e), sizeof(e),
-				 &buf, &len);
-	if (err)
-		return err;
-	memcpy(&e, buf, sizeof(e));
-	free(buf);
-	sha256(&e, offsetof(struct offsets_entry, digest), digest);
-	kernel_offsets_layout(layout);
-	/*
-	 * Another release's entry, even of this very size, says nothing
-	 * about this build's fields: offsets in another order would be
-	 * trusted until the next boot.
-	 */
-	if (memcmp(digest, e.digest, sizeof(digest)) ||
-	    memcmp(e.magic, OFFSETS_MAGIC, sizeof(e.magic)) ||
-	    e.version != OFFSETS_VERSION || e.count != NR_KERNEL_OFFSETS ||
-	    memcmp(layout, e.layout, sizeof(layout)) ||
-	    memcmp(boot, e.boot, sizeof(boot)))
-		return -ESTALE;
-	for (int i = 0; i < NR_KERNEL_OFFSETS; i++) {
-		/*
-		 * Only struct net's inum and struct sock's fields can be at
-		 * offset 0; the raw tracepoint's may be missing (-1).
-		 */
-		if (e.off[i] < (kernel_offset_raw_tp(i) ? -1 : 0) ||
-		    (e.off[i] == 0 && i != KOFF_NET_INUM &&
-		     !kernel_offset_raw_tp(i)))
-			return -ESTALE;
-		off->off[i] = (long)e.off[i];
-	}
-	if (e.tp_btf_id == 0 || e.tp_btf_id < -1)
-		return -ESTALE;
-	off->tp_btf_id = (long)e.tp_btf_id;
-	return 0;
-}
-
-int prog_cache_offsets_store(const char *dir,
-			     const struct counter_offsets *off)
-{
-	struct offsets_entry e;
-
-	memset(&e, 0, sizeof(e));
-	if (this_boot(e.boot) < 0)
-		return -ENOENT;
-	memcpy(e.magic, OFFSETS_MAGIC, sizeof(e.magic));
-	e.version = OFFSETS_VERSION;
-	e.count = NR_KERNEL_OFFSETS;
-	kernel_offsets_layout(e.layout);
-	for (int i = 0; i < NR_KERNEL_OFFSETS; i++)
-		e.off[i] = off->off[i];
-	e.tp_btf_id = off->tp_btf_id;
-	sha256(&e, offsetof(struct offsets_entry, digest), e.digest);
-	return write_private_entry(dir, OFFSETS_ENTRY, &e, sizeof(e));
 }

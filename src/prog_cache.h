@@ -8,7 +8,6 @@
 
 #include "bpf_image.h"
 #include "header_manifest.h"
-#include "btf_offsets.h"
 #include "sha256.h"
 
 #define DEFAULT_CACHE_DIR "/var/cache/tcplife-bcc"
@@ -55,17 +54,5 @@ int prog_cache_lookup(const char *dir, const struct prog_cache_key *key,
 int prog_cache_store(const char *dir, const struct prog_cache_key *key,
 		     const struct header_manifest *m,
 		     const struct bpf_image *img);
-
-/*
- * Kernel BTF cannot change while the system runs, so the counter offsets
- * read from it are cached per boot (keyed by boot_id, release and build):
- * parsing 5 MiB of BTF costs more than everything else in a warm start.
- * An entry also carries a format version and this build's field table
- * tag (kernel_offsets_layout): another release's is never trusted.
- * Returns 0, or -errno when there is no trustworthy entry for this boot.
- */
-int prog_cache_offsets_lookup(const char *dir, struct counter_offsets *off);
-int prog_cache_offsets_store(const char *dir,
-			     const struct counter_offsets *off);
 
 #endif

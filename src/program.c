@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +34,7 @@ static const struct map_role {
 	{ "events", offsetof(struct loaded_program, events_fd), true },
 	{ "drops", offsetof(struct loaded_program, drops_fd), true },
 	{ "socks", offsetof(struct loaded_program, socks_fd), true },
+	{ "config", offsetof(struct loaded_program, config_fd), true },
 	{ "lport_bitmap", offsetof(struct loaded_program, lport_fd), false },
 	{ "rport_bitmap", offsetof(struct loaded_program, rport_fd), false },
 };
@@ -123,13 +123,16 @@ static void skip_unused_headers(struct program_cflags *cf)
 		add_flag(cf, xstrdup("-D__ASM_PAGE_H"));
 }
 
-void program_cflags_build(struct program_cflags *cf, const struct options *opts,
+void program_cflags_build(struct program_cflags *cf,
+			  const struct program_shape *shape,
 			  const struct counter_offsets *offsets,
 			  const struct attach_method *method,
 			  const struct kfeatures *kf,
 			  const char *headers_source)
 {
+	const char *shape_flags[PROGRAM_SHAPE_MAX_FLAGS];
 	char *uapi = NULL;
+	int nshape;
 
 	memset(cf, 0, sizeof(*cf));
 	/* Only these paths include kernel headers (see the BPF text). */
@@ -152,35 +155,11 @@ void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 					       offsets->off[i]));
 	if (offsets && !method->reads_structs)
 		skip_unused_headers(cf);
-	if (opts->pid)
-		add_flag(cf, xasprintf("-DFILTER_PID=%lu", opts->pid));
-	if (opts->filter_uid)
-		add_flag(cf, xasprintf("-DFILTER_UID=%" PRIu32, opts->uid));
-	if (opts->netns)
-		add_flag(cf, xasprintf("-DFILTER_NETNS=%" PRIu32, opts->netns));
-	if (opts->failed >= 0)
-		add_flag(cf, xasprintf("-DFILTER_FAILED=%d", opts->failed));
-	/* Only runs that show or filter on them pay for reading them. */
-	if (opts->json || opts->extended || opts->filter_uid || opts->netns)
-		add_flag(cf, xstrdup("-DTCPLIFE_SESSION_FIELDS"));
-	if (opts->ipv4_only)
-		add_flag(cf, xstrdup("-DFILTER_FAMILY=TCPLIFE_AF_INET"));
-	if (opts->ipv6_only)
-		add_flag(cf, xstrdup("-DFILTER_FAMILY=TCPLIFE_AF_INET6"));
-	if (opts->lports)
-		add_flag(cf, xstrdup("-DFILTER_LPORT"));
-	if (opts->rports)
-		add_flag(cf, xstrdup("-DFILTER_RPORT"));
-	if (opts->cgroup_path) {
-		add_flag(cf, xasprintf("-DFILTER_CGROUP_ID=%" PRIu64 "ULL",
-				       opts->cgroup_id));
-		add_flag(cf, xasprintf("-DFILTER_CGROUP_LEVEL=%u",
-				       opts->cgroup_level));
-	}
-	if (opts->all)
-		add_flag(cf, xstrdup("-DTCPLIFE_REPORT_UNBORN"));
-	cf->map_entries = opts->map_entries;
-	cf->untracked_entries = UNTRACKED_ENTRIES(opts->map_entries);
+	nshape = program_shape_flags(shape, shape_flags);
+	for (int i = 0; i < nshape; i++)
+		add_flag(cf, xstrdup(shape_flags[i]));
+	cf->map_entries = shape->map_entries;
+	cf->untracked_entries = UNTRACKED_ENTRIES(shape->map_entries);
 	add_flag(cf, xasprintf("-DTCPLIFE_MAP_ENTRIES=%lu", cf->map_entries));
 	add_flag(cf, xasprintf("-DTCPLIFE_UNTRACKED_ENTRIES=%lu",
 			       cf->untracked_entries));
@@ -194,11 +173,17 @@ void program_cflags_free(struct program_cflags *cf)
 	cf->count = 0;
 }
 
-void program_print(const char *text, const struct program_cflags *cf)
+void program_print(const char *text, const struct program_cflags *cf,
+		   const struct tcplife_config *cfg)
 {
 	printf("/* cflags:");
 	for (int i = 0; i < cf->count; i++)
 		printf(" %s", cf->flag[i]);
+	printf(" config:");
+#define PRINT_MEMBER(type, name) \
+	printf(" %s=%llu", #name, (unsigned long long)cfg->name);
+	TCPLIFE_CONFIG_MEMBERS(PRINT_MEMBER)
+#undef PRINT_MEMBER
 	printf(" */\n%s", text);
 }
 
@@ -453,6 +438,14 @@ int program_load(const char *text, const struct program_cflags *cf,
 	err = load_image(&img, target, why, lp);
 	bpf_image_free(&img);
 	return err;
+}
+
+int program_set_config(int map_fd, const struct tcplife_config *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_update_elem(map_fd, &zero, (void *)cfg, BPF_ANY) < 0 ?
+	       -errno : 0;
 }
 
 int program_set_ports(int map_fd, const struct port_set *set)

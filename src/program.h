@@ -11,6 +11,8 @@
 #include "compile_child.h"
 #include "kheaders.h"
 #include "options.h"
+#include "program_shape.h"
+#include "tcplife_event.h"
 
 #define PROGRAM_MAX_CFLAGS 48
 
@@ -23,12 +25,14 @@ struct program_cflags {
 };
 
 /*
+ * SHAPE is what the options select (program_shape_from_options).
  * OFFSETS may be NULL: the program then takes the counters' layout from
  * the kernel headers.  METHOD is the resolved one (attach_resolve).  KF
  * says which helpers the kernel has.  HEADERS_SOURCE (may be NULL) is the
  * headers' source half, for the uapi structs libbcc's copy lacks.
  */
-void program_cflags_build(struct program_cflags *cf, const struct options *opts,
+void program_cflags_build(struct program_cflags *cf,
+			  const struct program_shape *shape,
 			  const struct counter_offsets *offsets,
 			  const struct attach_method *method,
 			  const struct kfeatures *kf,
@@ -41,11 +45,12 @@ struct loaded_program {
 	int events_fd;		/* BPF_PERF_OUTPUT(events) */
 	int drops_fd;		/* BPF_PERCPU_ARRAY(drops) */
 	int socks_fd;		/* BPF_HASH(socks): the sessions open */
+	int config_fd;		/* BPF_ARRAY(config): the filters' values */
 	int lport_fd;		/* -1 unless -L */
 	int rport_fd;		/* -1 unless -D */
 };
 
-#define LOADED_PROGRAM_INIT { -1, -1, -1, -1, -1, -1 }
+#define LOADED_PROGRAM_INIT { -1, -1, -1, -1, -1, -1, -1 }
 
 void loaded_program_close(struct loaded_program *lp);
 
@@ -84,10 +89,17 @@ int program_load(const char *text, const struct program_cflags *cf,
 		 const struct bpf_image_target *target,
 		 struct bpf_load_refusal *why, struct loaded_program *lp);
 
+/* Stores CFG in the config map, before attaching. */
+int program_set_config(int map_fd, const struct tcplife_config *cfg);
+
 /* Fills a port bitmap map from SET. */
 int program_set_ports(int map_fd, const struct port_set *set);
 
-/* Prints the text exactly as compiled, preceded by its cflags. */
-void program_print(const char *text, const struct program_cflags *cf);
+/*
+ * Prints the text exactly as compiled, preceded by its cflags and the
+ * values the config map gets (CFG).
+ */
+void program_print(const char *text, const struct program_cflags *cf,
+		   const struct tcplife_config *cfg);
 
 #endif

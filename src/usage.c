@@ -1,13 +1,75 @@
 /* The --help and --version texts. */
 #include <config.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "attach.h"
+#include "filters.h"
+#include "format_values.h"
 #include "option_values.h"
 #include "prog_cache.h"
 #include "util.h"
+
+/* Where an option's help text starts, and the last column it may use. */
+#define HELP_INDENT 25
+#define HELP_WIDTH 78
+
+/* Prints TEXT after LEN columns of a help line, wrapped between words. */
+static void print_wrapped(size_t len, const char *text)
+{
+	while (*text) {
+		size_t n = strcspn(text, " ");
+
+		if (len + 1 + n > HELP_WIDTH) {
+			printf("\n%*s", HELP_INDENT, "");
+			len = HELP_INDENT;
+		} else {
+			putchar(' ');
+			len++;
+		}
+		printf("%.*s", (int)n, text);
+		len += n;
+		text += n + (text[n] == ' ');
+	}
+	putchar('\n');
+}
+
+/* -e's line names the columns it adds, from the field table. */
+static void print_extended_help(void)
+{
+	static const struct {
+		const char *header;
+		unsigned int when;
+	} cols[] = {
+#define EXT_COL(header, key, wd, ww, layouts, when, x) { header, when },
+		TCPLIFE_COLUMNS(EXT_COL, EXT_COL)
+#undef EXT_COL
+	};
+	size_t n = sizeof(cols) / sizeof(cols[0]), last = 0, len = 0;
+	const char *option = "  -e, --extended        ";
+	char text[512] = "add";
+	bool first = true;
+
+	for (size_t i = 0; i < n; i++)
+		if (cols[i].header && cols[i].when == WHEN_EXTENDED)
+			last = i;
+	for (size_t i = 0; i < n; i++) {
+		if (!cols[i].header || cols[i].when != WHEN_EXTENDED)
+			continue;
+		len = strlen(text);
+		snprintf(text + len, sizeof(text) - len, "%s%s",
+			 first ? " " : i == last ? " and " : ", ",
+			 cols[i].header);
+		first = false;
+	}
+	len = strlen(text);
+	snprintf(text + len, sizeof(text) - len,
+		 " columns (JSON always has them)");
+	fputs(option, stdout);
+	print_wrapped(strlen(option), text);
+}
 
 void print_help(void)
 {
@@ -23,9 +85,10 @@ void print_help(void)
 "  -t, --timestamp        include a TIME(s) column (seconds since the first row)\n"
 "  -w, --wide             wide columns (fits IPv6 addresses)\n"
 "  -s, --csv              comma-separated values\n"
-"  -j, --json             JSON Lines: one object per session, exact values\n"
-"  -e, --extended         add ROLE, END, ERRNO, RETRANS, SRTT_US, UID, NETNS\n"
-"                         and CGROUP columns (JSON always has them)\n"
+"  -j, --json             JSON Lines: one object per session, exact values\n",
+	stdout);
+	print_extended_help();
+	fputs(
 "  -a, --all              also sessions opened before tracing started\n"
 "                         (their duration is only a lower bound)\n"
 "  -q, --quiet            no notes on stderr (warnings and errors stay)\n"
@@ -35,19 +98,10 @@ void print_help(void)
 "      --output FILE      append rows to FILE (created 0640), not stdout;\n"
 "                         SIGUSR1 reopens it; with loss records\n"
 "\n"
-"Filters (applied in the kernel):\n"
-"  -p, --pid PID          only sessions of this process\n"
-"  -u, --uid UID          only sessions of this user (ID or name)\n"
-"  -L, --localport PORTS  only these local ports (e.g. 80,443,8000-8080)\n"
-"  -D, --remoteport PORTS only these remote ports\n"
-"  -4, --ipv4             only IPv4 sessions\n"
-"  -6, --ipv6             only IPv6 sessions\n"
-"      --netns NS         only sockets in this network namespace: an inode,\n"
-"                         /proc/PID/ns/net, /run/netns/NAME or NAME\n"
-"      --failed           only sessions whose handshake never completed\n"
-"      --no-failed        leave those out\n"
-"      --cgroup DIR       only sessions of tasks in this cgroup v2 directory\n"
-"                         or below it\n"
+"Filters (applied in the kernel):\n",
+	stdout);
+	filters_print_help(stdout);
+	fputs(
 "\n"
 "Setup:\n"
 "      --kernel-headers DIR   kernel headers to compile against\n"

@@ -9,8 +9,8 @@
  * the name's bytes in hex ("-" for empty); SIZE, if given, is the sample
  * size to pretend the kernel delivered.  END_NS is taken as wall-clock
  * time.  The "+" list sets the other fields: role, state (the state the
- * close came from), err, retrans, srtt, uid, netns, cgid; cgroup id 77 is
- * "/test/a b", any other has no path.
+ * close came from), err, retrans, srtt, minrtt, hs (handshake_us), uid,
+ * netns, cgid; cgroup id 77 is "/test/a b", any other has no path.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -67,6 +67,8 @@ static int parse_extra(const char *list, struct tcplife_event *ev)
 		else if (!strcmp(key, "err")) ev->sk_err = (__u16)v;
 		else if (!strcmp(key, "retrans")) ev->retrans = (__u32)v;
 		else if (!strcmp(key, "srtt")) ev->srtt_us = (__u32)v;
+		else if (!strcmp(key, "minrtt")) ev->min_rtt_us = (__u32)v;
+		else if (!strcmp(key, "hs")) ev->handshake_us = (__u32)v;
 		else if (!strcmp(key, "uid")) ev->uid = (__u32)v;
 		else if (!strcmp(key, "netns")) ev->netns = (__u32)v;
 		else if (!strcmp(key, "cgid")) ev->cgroup_id = v;

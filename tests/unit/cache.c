@@ -14,6 +14,7 @@
 #include <linux/bpf.h>
 
 #include "btf_offsets.h"
+#include "offsets_cache.h"
 #include "prog_cache.h"
 #include "sha256.h"
 #include "unit.h"
@@ -208,22 +209,23 @@ static void check_offsets_format(const char *dir,
 		{ 12, 1, NR_KERNEL_OFFSETS - 1, "another field count" },
 		{ 16, 32, 0, "another field table" },
 	};
-	struct counter_offsets got;
+	/* The lookup is asked for the same BTF targets. */
+	struct counter_offsets got = *off;
 	char path[PATH_MAX];
 
 	if (snprintf(path, sizeof(path), "%s/btf-offsets", dir) >=
 	    (int)sizeof(path))
 		return;
 	for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
-		CHECK(prog_cache_offsets_store(dir, off) == 0 &&
-		      prog_cache_offsets_lookup(dir, &got) == 0,
+		CHECK(offsets_cache_store(dir, off) == 0 &&
+		      offsets_cache_lookup(dir, &got) == 0,
 		      "offsets store before forging");
 		CHECK(forge_offsets(path, 0, 0, 0) == 0 &&
-		      prog_cache_offsets_lookup(dir, &got) == 0,
+		      offsets_cache_lookup(dir, &got) == 0,
 		      "a rewritten entry with nothing changed is refused");
 		CHECK(forge_offsets(path, forged[i].at, forged[i].len,
 				    forged[i].byte) == 0, "cannot forge");
-		CHECK(prog_cache_offsets_lookup(dir, &got) < 0,
+		CHECK(offsets_cache_lookup(dir, &got) < 0,
 		      "offsets used from an entry with %s", forged[i].what);
 	}
 }
@@ -232,17 +234,18 @@ static void check_offsets(const char *dir)
 {
 	struct counter_offsets off = {
 		.off = { 1752, 1824, 2200, 1680, 284, 48, 176 },
-		.tp_btf_id = 91357,
-	}, got;
+		.btf_target = { "btf_trace_x" },
+		.btf_id = { 91357, -1, -1, -1 },
+	}, got = { .btf_target = { "btf_trace_x" } };
 	char path[PATH_MAX];
 	int fd;
 
-	CHECK(prog_cache_offsets_lookup(dir, &got) < 0, "offsets found in "
+	CHECK(offsets_cache_lookup(dir, &got) < 0, "offsets found in "
 	      "an empty cache");
-	CHECK(prog_cache_offsets_store(dir, &off) == 0, "offsets store");
-	CHECK(prog_cache_offsets_lookup(dir, &got) == 0 &&
+	CHECK(offsets_cache_store(dir, &off) == 0, "offsets store");
+	CHECK(offsets_cache_lookup(dir, &got) == 0 &&
 	      !memcmp(got.off, off.off, sizeof(off.off)) &&
-	      got.tp_btf_id == off.tp_btf_id,
+	      !memcmp(got.btf_id, off.btf_id, sizeof(off.btf_id)),
 	      "offsets did not come back");
 	fd = -1;
 	if (snprintf(path, sizeof(path), "%s/btf-offsets", dir) <
@@ -251,7 +254,7 @@ static void check_offsets(const char *dir)
 	CHECK(fd >= 0 && pwrite(fd, "\1", 1, 40) == 1, "cannot corrupt");
 	if (fd >= 0)
 		close(fd);
-	CHECK(prog_cache_offsets_lookup(dir, &got) < 0, "corrupt offsets used");
+	CHECK(offsets_cache_lookup(dir, &got) < 0, "corrupt offsets used");
 	check_offsets_format(dir, &off);
 }
 

@@ -109,8 +109,8 @@ static void check_parse(void)
 	CHECK(parse(&o, "--cache-dir", "rel", NULL) == OPTIONS_USAGE_ERROR,
 	      "a relative --cache-dir");
 	/* Parsing twice gives the same (getopt is reset each time). */
-	CHECK(parse(&o, "-p", "4242", NULL) == OPTIONS_RUN && o.pid == 4242 &&
-	      parse(&o, "-p", "4243", NULL) == OPTIONS_RUN && o.pid == 4243,
+	CHECK(parse(&o, "-p", "4242", NULL) == OPTIONS_RUN && o.filter.pid == 4242 &&
+	      parse(&o, "-p", "4243", NULL) == OPTIONS_RUN && o.filter.pid == 4243,
 	      "a second parse");
 	options_free(&o);
 }

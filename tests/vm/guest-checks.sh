@@ -325,20 +325,26 @@ stop_when_() {
 	kill -TERM "$pid"
 	wait "$pid"
 }
-# fields_why_ JSON: what is wrong with the rows for the sessions in
+# fields_why_ JSON METHOD: what is wrong with the rows for the sessions in
 # fields.expect (tcp_ends) and fields.normal (tcp_workload); empty if none.
+# The workload's sessions also bound min_rtt_us (TCP_INFO before close)
+# and handshake_us (its own clock; 0 for a server under the kprobe, which
+# never sees SYN_RECV).
 # shellcheck disable=SC2154 # side, lport... are set by the eval
 fields_why_() {
-	json=$1 netns=$(stat -L -c %i /proc/self/ns/net)
+	json=$1 method=$2 netns=$(stat -L -c %i /proc/self/ns/net)
 	w=
 	while read -r line; do
 		# shellcheck disable=SC2086 # word splitting is the point
 		set -- $line
-		unset side pid uid lport rport end errno retrans srtt_us session comm
+		unset side pid uid lport rport end errno retrans srtt_us session comm \
+			min_rtt_max_us handshake_min_us handshake_max_us
 		for kv; do
 			case $kv in
 			side=* | pid=* | uid=* | lport=* | rport=* | end=* | \
-			errno=* | retrans=* | srtt_us=*) eval "${kv%%=*}=\${kv#*=}" ;;
+			errno=* | retrans=* | srtt_us=* | min_rtt_max_us=* | \
+			handshake_min_us=* | handshake_max_us=*)
+				eval "${kv%%=*}=\${kv#*=}" ;;
 			esac
 		done
 		: "${end:=normal}" "${errno:=-}" "${retrans:=-}" "${uid:=0}"
@@ -350,6 +356,17 @@ fields_why_() {
 			\"\(.role) \(.end_reason) \(.errno) \(.failed) \(.pid) \(.uid) \(.netns)\"" "$json")
 		[ "$got" = "$want" ] ||
 			w="$w; $side $lport->$rport: '$got', expected '$want'"
+		if [ -n "${min_rtt_max_us-}" ]; then
+			lo=$handshake_min_us hi=$handshake_max_us
+			[ "$method" = kprobe ] && [ "$side" = server ] && lo=0 hi=0
+			got=$(jq -r "select(.lport == $lport and .rport == $rport) |
+				\"\(.min_rtt_us) \(.handshake_us)\"" "$json")
+			# shellcheck disable=SC2086 # two numbers
+			set -- $got
+			[ "${1:-0}" -ge 1 ] && [ "$1" -le "$min_rtt_max_us" ] &&
+				[ "${2:--1}" -ge "$lo" ] && [ "$2" -le "$hi" ] ||
+				w="$w; $side $lport: min_rtt_us handshake_us '$got', expected 1..$min_rtt_max_us $lo..$hi"
+		fi
 		[ "$retrans" = - ] && continue
 		got=$(jq -r "select(.lport == $lport and .rport == $rport) |
 			\"\(.retransmits) \(.srtt_us)\"" "$json")
@@ -378,13 +395,13 @@ else
 			why="$why; --attach ${n#*:}: tool $st: $(tool_error_ "${n%%:*}.err")"
 			continue
 		fi
-		w=$(fields_why_ "${n%%:*}.json")
+		w=$(fields_why_ "${n%%:*}.json" "${n#*:}")
 		[ -z "$w" ] || why="$why; --attach ${n#*:}: $w"
 	done
 fi
 timing_ "$(since_ "$t0") fields: two cached starts, three kinds of session"
 if [ -z "$why" ]; then
-	pass_ fields "role, end, errno, failed, uid, netns, retransmits and RTT exact with tracepoint and kprobe"
+	pass_ fields "role, end, errno, failed, uid, netns, retransmits and RTT exact, min_rtt_us and handshake_us in bounds, with tracepoint and kprobe"
 else
 	fail_ fields "${why#; }"
 fi

@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "workload.h"
@@ -52,6 +53,31 @@ static void print_comm(FILE *f, const char *comm)
 	}
 }
 
+/*
+ * The handshake a tracer times, from the first handshake state to
+ * ESTABLISHED, in microseconds rounded up.  The client's lies inside its
+ * connect(), and holds the SYN's round trip, which TCP_INFO gave as the
+ * only RTT sample right after (a sample of 0 reads as a jiffy there, so
+ * a value of a millisecond or more bounds nothing).  The server's socket
+ * is born in SYN_RECV when the handshake's last ACK arrives, inside the
+ * client's connect() to the server's accept() return.
+ */
+static void print_handshake(FILE *f, int is_client, const struct side *c,
+			    const struct side *s)
+{
+	uint64_t lo = 1, hi;
+
+	if (is_client) {
+		hi = c->t_connected - c->t_connect;
+		if (c->min_rtt_open < 1000 && c->min_rtt_open > 1)
+			lo = c->min_rtt_open - 1;	/* truncated to us */
+	} else {
+		hi = s->t_open - c->t_connect;
+	}
+	fprintf(f, " handshake_min_us=%llu handshake_max_us=%llu",
+		(unsigned long long)lo, (unsigned long long)(hi + 999) / 1000);
+}
+
 /* Rounded so the bounds only widen: down for ms_min, up for ms_max. */
 static void print_side(FILE *f, unsigned long i, int is_client, int closer,
 		       const struct side *s, uint64_t max_ns)
@@ -68,13 +94,19 @@ static void print_side(FILE *f, unsigned long i, int is_client, int closer,
 	fprintf(f, " lport=%u", s->lport);
 	print_addr(f, "raddr", &s->peer);
 	fprintf(f, " rport=%u tx=%llu rx=%llu tx_seq=%llu rx_seq_min=%llu"
-		" rx_seq_max=%llu ms_min=%llu.%03llu ms_max=%llu.%03llu closer=%s\n",
+		" rx_seq_max=%llu ms_min=%llu.%03llu ms_max=%llu.%03llu closer=%s",
 		s->rport, (unsigned long long)s->tx, (unsigned long long)s->rx,
 		(unsigned long long)tx, (unsigned long long)rx_min,
 		(unsigned long long)rx_max,
 		(unsigned long long)(lo / 1000), (unsigned long long)(lo % 1000),
 		(unsigned long long)(hi / 1000), (unsigned long long)(hi % 1000),
 		closer ? "yes" : "no");
+	/*
+	 * The windowed minimum only falls (within minutes): at the close
+	 * it is at most what TCP_INFO said just before; 0 for no sample.
+	 */
+	fprintf(f, " min_rtt_max_us=%u",
+		s->min_rtt_close == UINT32_MAX ? 0 : s->min_rtt_close);
 }
 
 /*
@@ -101,7 +133,11 @@ void write_record(const struct config *cfg, const struct side *sides)
 		by_server = server_closes(cfg, i / cfg->workers);
 		end = c->t_closed > s->t_closed ? c->t_closed : s->t_closed;
 		print_side(f, i, 1, !by_server, c, end - c->t_connect);
+		print_handshake(f, 1, c, s);
+		fputc('\n', f);
 		print_side(f, i, 0, by_server, s, end - c->t_connect);
+		print_handshake(f, 0, c, s);
+		fputc('\n', f);
 	}
 	if (ferror(f) || (cfg->record && fclose(f)))
 		fail(errno, "%s", cfg->record ? cfg->record : "stdout");

@@ -1,6 +1,7 @@
 /* tcp_workload's children: one side of every session of one client/server pair. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -8,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
 
 #include "workload.h"
 
@@ -58,6 +61,20 @@ static void recv_all(int fd, uint64_t n, int eof)
 	}
 }
 
+/* The kernel's windowed minimum RTT in microseconds, as TCP_INFO says. */
+static uint32_t min_rtt(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		fail(errno, "TCP_INFO");
+	if (len < offsetof(struct tcp_info, tcpi_min_rtt) + sizeof(ti.tcpi_min_rtt))
+		fail(0, "TCP_INFO has no tcpi_min_rtt (Linux 4.10 or later)");
+	return ti.tcpi_min_rtt;
+}
+
 /*
  * The closer sends first and receives last, so once it has read everything
  * the peer has too; it then holds and closes.  The other side waits for EOF,
@@ -78,6 +95,7 @@ static void run_session(int fd, int closer, unsigned long hold_ms, struct side *
 		send_all(fd, s->tx);
 		recv_all(fd, 0, 1);
 	}
+	s->min_rtt_close = min_rtt(fd);
 	s->t_close = now_ns();
 	if (close(fd))
 		fail(errno, "close");
@@ -121,6 +139,9 @@ static int open_session(const struct config *cfg, const struct pair *p,
 		s->t_connect = now_ns();
 		if (connect(fd, &s->peer.sa, sizeof(s->peer)))
 			fail(errno, "connect");
+		s->t_connected = now_ns();
+		/* Its only RTT sample yet: the SYN's, inside the handshake. */
+		s->min_rtt_open = min_rtt(fd);
 		/* The server knows both ends already; only the client asks. */
 		len = sizeof(s->local);
 		if (getsockname(fd, &s->local.sa, &len))

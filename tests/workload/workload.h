@@ -54,9 +54,12 @@ struct side {
 	char comm[COMM_LEN];
 	uint64_t tx, rx;
 	uint64_t t_connect;	/* client only: just before connect() */
+	uint64_t t_connected;	/* client only: just after connect() */
+	uint32_t min_rtt_open;	/* client only: tcpi_min_rtt then */
 	uint64_t t_open;	/* just after connect()/accept() returned */
 	uint64_t t_close;	/* just before close() */
 	uint64_t t_closed;	/* just after close() returned */
+	uint32_t min_rtt_close;	/* TCP_INFO's tcpi_min_rtt before close() */
 	int done;
 };
 

@@ -308,17 +308,32 @@ in_private_netns_() {
 	require_prog_ unshare util-linux
 	require_prog_ ip iproute2
 	unshare -n true 2>/dev/null || skip_ "cannot create a network namespace"
+	# The block must lie below the namespaces' ephemeral range (see
+	# below), whatever the host's range: another test's clients must
+	# never take one of its ports in their own namespace.
+	tries_=0
 	pick_ports_
+	while [ $((PORT + 9)) -ge $TEST_EPHEMERAL_FIRST_ ]; do
+		tries_=$((tries_ + 1))
+		[ $tries_ -le 50 ] || framework_failure_ "no port block below $TEST_EPHEMERAL_FIRST_"
+		kill "$RESERVE_PID" 2>/dev/null; wait "$RESERVE_PID" 2>/dev/null
+		pick_ports_
+	done
 	TCPLIFE_TEST_PORT_=$PORT
 	export TCPLIFE_TEST_PORT_
 	# The same shell runs it again (make check's is bash; dash keeps an
 	# ignored SIGINT ignored despite trap - INT in start_tracer_).  The
 	# child's PID is known once it runs: it checks it against its own.
+	# The tracers see every namespace; each test's clients take their
+	# ports from TEST_EPHEMERAL_FIRST_ up (the range is the namespace's
+	# own), where no test's reserved block lies.
 	unshare -n sh -c 'ip link set lo up || exit 99
+		echo "$2 65535" > /proc/sys/net/ipv4/ip_local_port_range || exit 99
 		TCPLIFE_TEST_NETNS_=$$ exec "$1" "$0"' "$ME_PATH_" \
-		"$(readlink /proc/$$/exe || echo sh)"
+		"$(readlink /proc/$$/exe || echo sh)" "$TEST_EPHEMERAL_FIRST_"
 	exit $?
 }
+TEST_EPHEMERAL_FIRST_=61000
 
 # start_json_tracer_ OUT ERR ARGS...: like start_tracer_ for -j, which
 # prints no header: probe sessions on PORT+9 are run until one is seen.

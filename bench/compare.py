@@ -226,6 +226,8 @@ def install_missing(opts):
     missing = [b for _, b, _, _ in REFERENCE_TOOLS if not os.access(b, os.X_OK)]
     if not shutil.which("gnuplot"):
         missing.append("gnuplot")
+    if not shutil.which("ss"):
+        missing.append("ss (iproute2)")
     if not header_dirs():
         missing.append("kernel headers")
     if not missing:

@@ -39,7 +39,13 @@ What is measured, per run:
 - connection rate: tcp_workload's own figure, and the slowdown against the
   run with no tracer in the same round;
 - agreement: rows found, missed and wrong against tcp_workload's record, and
-  the losses the tool itself reported on stderr.
+  the losses the tool itself reported on stderr;
+- completeness: the workload's sessions the kernel itself recorded closing
+  (sock:inet_sock_set_state in a private tracefs instance, tests/oracle.sh),
+  the rows printed for them, the losses the tool reported, and those with
+  neither a row nor a reported loss: unaccounted.  Each tool is stopped
+  only once no socket of the workload is still open, so that no close
+  comes after it.
 
 All of it runs in a private mount namespace (tracefs is mounted there if
 needed, and tcplife-bpfcc gets its headers there), and the one global
@@ -60,6 +66,7 @@ import shutil		# noqa: E402
 import signal		# noqa: E402
 import subprocess	# noqa: E402
 
+import compare_oracle	# noqa: E402
 import compare_report	# noqa: E402
 import compare_rows	# noqa: E402
 import compare_run	# noqa: E402
@@ -173,6 +180,9 @@ def parse_args():
                    help="format of the chart")
     p.add_argument("--no-install", action="store_true",
                    help="do not apt-get install missing reference tools")
+    p.add_argument("--no-oracle", action="store_true",
+                   help="do not keep the kernel's own record of the sessions "
+                   "(tests/oracle.sh) to count those no tool accounts for")
     p.add_argument("--keep-raw", action="store_true",
                    help="keep every run's rows and record in OUT/raw")
     p.add_argument("--doc", metavar="FILE",
@@ -222,6 +232,8 @@ def install_missing(opts):
     missing = [b for _, b, _, _ in REFERENCE_TOOLS if not os.access(b, os.X_OK)]
     if not shutil.which("gnuplot"):
         missing.append("gnuplot")
+    if not shutil.which("ss"):
+        missing.append("ss (iproute2)")
     if not header_dirs():
         missing.append("kernel headers")
     if not missing:
@@ -321,26 +333,54 @@ def workload_argv(opts, record):
 
 
 def one_run(opts, slot, cmd, raw, tag):
-    """One workload run under one tool (or none); the raw files are removed
-    afterwards unless --keep-raw."""
+    """One workload run under one tool (or none), the kernel's own record
+    kept alongside; the raw files are removed afterwards unless --keep-raw."""
     record = os.path.join(raw, tag + ".truth.txt")
     out, err = os.path.join(raw, tag + ".out"), os.path.join(raw, tag + ".err")
+    oracle = (None if opts.no_oracle else
+              compare_oracle.Oracle(os.path.join(raw, tag + ".oracle")))
+    truth = []
+
+    def all_closed(m):
+        truth[:] = compare_rows.read_truth(record)
+        m["open_at_stop"] = compare_oracle.wait_closed(
+            compare_oracle.server_ports(truth))
     try:
+        # Every run records, the one with no tracer too: the recording's
+        # own cost is then in the baseline the slowdown is measured from.
+        oracle_error = oracle.start() if oracle else None
+        rows = None
         if cmd is None:
-            return {"conn_per_s": compare_run.run_workload(
+            m = {"conn_per_s": compare_run.run_workload(
                 workload_argv(opts, record), opts.workload_timeout)}
-        m = compare_run.measure(cmd, out, err, workload_argv(opts, record),
-                                2 * opts.sessions, opts)
-        if "error" not in m:
-            with open(out, encoding="utf-8", errors="replace") as f:
-                rows, bad = compare_rows.parse_rows(f.read())
-            m["agreement"] = compare_rows.match(
-                compare_rows.read_truth(record), rows, opts.ms_slack)
-            m["agreement"]["unparsed"] = bad[:5]
-        m["lost_reported"] = compare_rows.lost_reported(m["stderr"])
-        m["stderr"] = m["stderr"][-2000:]
+            all_closed(m)
+        else:
+            m = compare_run.measure(cmd, out, err, workload_argv(opts, record),
+                                    2 * opts.sessions, opts, all_closed)
+            if "error" not in m:
+                with open(out, encoding="utf-8", errors="replace") as f:
+                    rows, bad = compare_rows.parse_rows(f.read())
+                m["agreement"] = compare_rows.match(
+                    truth or compare_rows.read_truth(record), rows,
+                    opts.ms_slack)
+                m["agreement"]["unparsed"] = bad[:5]
+            m["lost_reported"] = compare_rows.lost_reported(m["stderr"])
+            m["losses_reported"] = compare_oracle.losses_reported(m["stderr"])
+            m["stderr"] = m["stderr"][-2000:]
+        if oracle:
+            oracle_error = oracle_error or oracle.stop()
+            if oracle_error:
+                m["oracle_error"] = oracle_error
+            elif "error" not in m:
+                m["oracle"] = compare_oracle.completeness(
+                    oracle.sessions(), compare_oracle.server_ports(truth),
+                    rows, m.get("losses_reported", 0))
         return m
     finally:
+        if oracle:
+            oracle.kill()
+            if not opts.keep_raw:
+                oracle.remove()
         if not opts.keep_raw:
             for path in (record, out, err):
                 if os.path.exists(path):

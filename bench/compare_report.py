@@ -57,6 +57,24 @@ COUNTS = [
     ("lost_reported", "lost events the tool reported"),
     ("bpf_misses", "BPF runs the kernel skipped (recursion_misses)"),
 ]
+ORACLE = [
+    # key, label: completeness against the kernel's own record
+    ("closed", "kernel closed: sessions in its own record"),
+    ("rows", "rows for those sessions"),
+    ("losses_reported", "losses reported by the tool"),
+    ("unaccounted", "unaccounted: neither a row nor a reported loss"),
+]
+
+
+ORACLE_TEXT = (
+    "Kernel closed: the workload's sessions that the kernel's own record "
+    "(sock:inet_sock_set_state in a private tracefs instance, no BPF "
+    "involved) shows closing while the tool ran; each tool was stopped once "
+    "none was still open.  Losses reported: what the tool said on stderr it "
+    "lost (tcplife-bcc: events and sessions lost, and runs the kernel "
+    "skipped; the CO-RE tcplife: perf buffer losses only; tcplife-bpfcc: "
+    "libbcc's \"Possibly lost\" samples).  Unaccounted, per round: the "
+    "sessions without a row beyond the losses reported.")
 
 
 def summarise(tool_runs):
@@ -84,7 +102,24 @@ def summarise(tool_runs):
                 if e["fields"] not in [x["fields"] for x in total["examples"]]:
                     total["examples"].append(e)
         s["agreement"] = total
+    s["oracle_errors"] = sorted({r["oracle_error"] for r in good
+                                 if "oracle_error" in r})
+    checked = [r for r in good if "oracle" in r]
+    if checked:
+        s["oracle"] = {k: sum(r["oracle"][k] for r in checked)
+                       for k in checked[0]["oracle"]}
+        s["oracle"]["rounds"] = len(checked)
+        s["oracle"]["open_at_stop"] = sum(max(0, r.get("open_at_stop", 0))
+                                          for r in checked)
     return s
+
+
+def _oracle_cell(o, key):
+    if o is None or key not in o:
+        return ""
+    bad = ((key == "rows" and o["rows"] < o["closed"]) or
+           (key == "unaccounted" and o["unaccounted"]))
+    return ("**{:,}**" if bad else "{:,}").format(o[key])
 
 
 def _cell(sp, digits):
@@ -126,6 +161,10 @@ def markdown(result):
             else:
                 cells.append("0")
         out.append("| %s | %s |" % (label, " | ".join(cells)))
+    for key, label in ORACLE:
+        cells = [_oracle_cell(summ[c].get("oracle"), key) for c in cols]
+        if any(cells):
+            out.append("| %s | %s |" % (label, " | ".join(cells)))
     for c in cols:
         bad = [r["exit_status"] for r in result["runs"][c]
                if r.get("exit_status") not in (None, 0)]
@@ -147,6 +186,23 @@ def markdown(result):
                        "events: {:,} rows were lost without a report.".format(
                            a["missed"], a["lost_reported"],
                            a["missed"] - a["lost_reported"]) % c)
+    for c in cols:
+        o = summ[c].get("oracle")
+        if o and o.get("unaccounted"):
+            out.append("")
+            out.append("`%s`: {:,} sessions the kernel closed have neither a "
+                       "row nor a reported loss.".format(o["unaccounted"]) % c)
+        if o and o["open_at_stop"]:
+            out.append("")
+            out.append("`%s`: {:,} sockets of the workload were still open "
+                       "when the tool was stopped.".format(o["open_at_stop"]) % c)
+        if summ[c].get("oracle_errors"):
+            out.append("")
+            out.append("`%s`: the kernel's record is missing or incomplete in "
+                       "some rounds: %s" % (c, "; ".join(summ[c]["oracle_errors"])))
+    if any(summ[c].get("oracle") for c in cols):
+        out.append("")
+        out.append(ORACLE_TEXT)
     examples = [(c, e) for c in cols for e in
                 (summ[c].get("agreement") or {}).get("examples", [])]
     if examples:

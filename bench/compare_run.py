@@ -224,10 +224,13 @@ class Tracer:
             return f.read()
 
 
-def measure(cmd, out_path, err_path, workload_argv, expect_rows, opts):
+def measure(cmd, out_path, err_path, workload_argv, expect_rows, opts,
+            after_workload=None):
     """Starts a tracer, runs the workload under it, stops it.
 
-    cmd has the tool's argv and env.  Returns the measurements; out_path
+    cmd has the tool's argv and env.  after_workload(m), if given, runs
+    once the workload has ended and before the tool's output is awaited
+    (to wait for the last closes).  Returns the measurements; out_path
     then holds its rows.
     """
     m = {"argv": cmd["argv"], "env": cmd.get("env")}
@@ -247,6 +250,8 @@ def measure(cmd, out_path, err_path, workload_argv, expect_rows, opts):
             sched_ns(t.pid), bpf_prog_stats(t.pid))
         child0 = children_ns(t.pid)
         m["conn_per_s"] = run_workload(workload_argv, opts.workload_timeout)
+        if after_workload:
+            after_workload(m)
         t.wait_rows(rows0 + expect_rows, 0.6, opts.settle, opts.settle_limit)
         (cpu1, wait1), (bpf_ns1, bpf_cnt1, miss1, m["bpf_progs"]) = (
             sched_ns(t.pid), bpf_prog_stats(t.pid))

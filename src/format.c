@@ -33,6 +33,7 @@ enum column_when {
 	WHEN_TIME,		/* -T */
 	WHEN_TIMESTAMP,		/* -t */
 	WHEN_EXTENDED,		/* -e, or JSON */
+	WHEN_TYPED,		/* --interval */
 };
 
 struct column {
@@ -83,13 +84,16 @@ static enum value_kind val_number(struct row_ctx *c, char *buf, size_t size)
 	  offsetof(struct tcplife_event, member), \
 	  sizeof(((struct tcplife_event *)0)->member) }
 static const struct column columns[] = {
+	COL("TYPE", "type", -7, -7, IN_ALL, WHEN_TYPED, val_type),
+	COL(NULL, "session_id", 0, 0, IN_JSON, WHEN_TYPED, val_session_id),
+	COL(NULL, "time", 0, 0, IN_JSON, WHEN_TYPED, val_record_time),
 	COL("TIME", NULL, -8, -8, IN_TEXT, WHEN_TIME, val_time),
 	COL("TIME(s)", NULL, -9, -9, IN_TEXT, WHEN_TIMESTAMP, val_timestamp),
 	COL(NULL, "start_time", 0, 0, IN_JSON, 0, val_start_time),
 	COL(NULL, "end_time", 0, 0, IN_JSON, 0, val_end_time),
 	COL(NULL, "duration_us", 0, 0, IN_JSON, 0, val_duration_us),
 	COL(NULL, "open_before_trace", 0, 0, IN_JSON, 0, val_open_before),
-	NUM("PID", "pid", -5, -5, IN_ALL, 0, pid),
+	COL("PID", "pid", -5, -5, IN_ALL, 0, val_pid),
 	COL("COMM", "comm", -10, -16, IN_ALL, 0, val_comm),
 	COL("IP", "family", 0, -2, IN_ALL & ~IN_DEFAULT, 0, val_family),
 	COL("LADDR", "laddr", -15, -39, IN_ALL, 0, val_laddr),
@@ -100,6 +104,8 @@ static const struct column columns[] = {
 	COL("RX_KB", NULL, 5, 6, IN_TEXT, 0, val_rx_kb),
 	NUM(NULL, "tx_bytes", 0, 0, IN_JSON, 0, tx_bytes),
 	NUM(NULL, "rx_bytes", 0, 0, IN_JSON, 0, rx_bytes),
+	COL(NULL, "tx_delta", 0, 0, IN_JSON, WHEN_TYPED, val_tx_delta),
+	COL(NULL, "rx_delta", 0, 0, IN_JSON, WHEN_TYPED, val_rx_delta),
 	COL("MS", NULL, -8, -8, IN_TEXT, 0, val_ms),
 	COL("ROLE", "role", -6, -6, IN_ALL, WHEN_EXTENDED, val_role),
 	COL(NULL, "failed", 0, 0, IN_JSON, 0, val_failed),
@@ -136,6 +142,8 @@ static bool column_shown(const struct row_format *rf, enum layout layout,
 		return rf->timestamp;
 	case WHEN_EXTENDED:
 		return rf->extended || layout == LAYOUT_JSON;
+	case WHEN_TYPED:
+		return rf->typed;
 	}
 	return true;
 }
@@ -220,19 +228,15 @@ void row_print_header(const struct row_format *rf, FILE *out)
 	fputc('\n', out);
 }
 
-int row_print_event(struct row_format *rf, const void *data, size_t size,
-		    FILE *out)
+static void print_row(struct row_format *rf, const struct tcplife_event *ev,
+		      const struct record_extra *x, FILE *out)
 {
-	struct tcplife_event ev;
-	struct row_ctx c = { .rf = rf, .ev = &ev, .layout = layout_of(rf) };
+	struct row_ctx c = {
+		.rf = rf, .ev = ev, .layout = layout_of(rf), .x = x,
+	};
 	size_t last = last_column(rf, c.layout);
 	bool first = true;
 	char value[VALUE_SIZE];
-
-	/* Samples are padded to 8 bytes, so longer is fine; shorter is not. */
-	if (size < sizeof(ev))
-		return -EINVAL;
-	memcpy(&ev, data, sizeof(ev));
 
 	for (size_t i = 0; i < NR_COLUMNS; i++) {
 		const struct column *col = &columns[i];
@@ -259,5 +263,23 @@ int row_print_event(struct row_format *rf, const void *data, size_t size,
 		first = false;
 	}
 	fputs(c.layout == LAYOUT_JSON ? "}\n" : "\n", out);
+}
+
+int row_print_event(struct row_format *rf, const void *data, size_t size,
+		    FILE *out)
+{
+	struct tcplife_event ev;
+
+	/* Samples are padded to 8 bytes, so longer is fine; shorter is not. */
+	if (size < sizeof(ev))
+		return -EINVAL;
+	memcpy(&ev, data, sizeof(ev));
+	print_row(rf, &ev, NULL, out);
 	return 0;
+}
+
+void row_print_record(struct row_format *rf, const struct tcplife_event *ev,
+		      const struct record_extra *x, FILE *out)
+{
+	print_row(rf, ev, x, out);
 }

@@ -15,6 +15,7 @@
 #include "bpf_text.h"
 #include "drops.h"
 #include "host.h"
+#include "interim.h"
 #include "kprobe_reaper.h"
 #include "options.h"
 #include "output.h"
@@ -172,13 +173,42 @@ static void poll_drops(struct drops *drops, struct output *out)
 			     drops_health_fields(drops, f), out->stream);
 }
 
+/* --interval's losses: on stderr at the end, and as health records. */
+static void poll_interim(struct interim *im, struct output *out)
+{
+	struct health_field f[NR_INTERIM_COUNTERS];
+	size_t n = interim_health_fields(im, f);
+
+	if (n && out->path)
+		health_print(&out->rf, monotonic_ns(), f, n, out->stream);
+}
+
+/* --interval: a pass when one is due, and a wait no longer than to it. */
+static int interim_tick(struct interim *im, struct perf_stream *ps,
+			struct output *out, int *timeout)
+{
+	uint64_t now = monotonic_ns();
+	int err = 0, wait;
+
+	if (!im)
+		return 0;
+	if (interim_due(im, now)) {
+		err = interim_pass(im, ps, out, now);
+		poll_interim(im, out);
+	}
+	wait = interim_wait_ms(im, monotonic_ns());
+	if (wait < *timeout)
+		*timeout = wait;
+	return err;
+}
+
 /*
  * Reads and prints events until a stop signal, a write error, -c's count
  * or -d's deadline (0: none).
  */
 static int trace_loop(struct perf_stream *ps, struct output *out,
-		      struct drops *drops, const sigset_t *wait_mask,
-		      uint64_t deadline_ns)
+		      struct drops *drops, struct interim *im,
+		      const sigset_t *wait_mask, uint64_t deadline_ns)
 {
 	for (;;) {
 		int timeout = POLL_TIMEOUT_MS, ready, flushed;
@@ -191,6 +221,9 @@ static int trace_loop(struct perf_stream *ps, struct output *out,
 			if (deadline_ns - now < POLL_TIMEOUT_MS * 1000000ULL)
 				timeout = (int)((deadline_ns - now) / 1000000) + 1;
 		}
+		flushed = interim_tick(im, ps, out, &timeout);
+		if (flushed)
+			return flushed > 0 ? 0 : flushed;
 		ready = perf_stream_poll(ps, timeout, wait_mask);
 		flushed = output_flush(out);
 		if (!flushed && signals_take_reopen())
@@ -262,6 +295,8 @@ int main(int argc, char **argv)
 	struct perf_stream ps = { .ncpus = 0 };
 	struct drops drops = { .seen = NULL, .values = NULL, .read_failed = false };
 	struct output out = OUTPUT_INIT;
+	struct interim interim = { .pool = NULL };
+	struct interim *im = NULL;
 	uint64_t attach_ns;
 	sigset_t wait_mask;
 	int err, status = EXIT_RUNTIME;
@@ -344,27 +379,57 @@ int main(int argc, char **argv)
 		goto cleanup_host;
 	}
 	tracefs_release(&host.tfs);
+	/* Diagnostics sockets of other namespaces need setns(): now. */
+	if (opts.interval) {
+		im = &interim;
+		if (interim_init(im, opts.interval, opts.map_entries,
+				 opts.netns) < 0)
+			goto cleanup_host;
+		out.interim = im;
+		if (opts.all)	/* /proc tells owners while we are root */
+			interim_read_open_at_start(im, &opts,
+						   out.cgroups.root);
+	}
 	if (drop_privileges(&opts, &att) < 0)
 		goto cleanup_host;
 
 	attach_ns = monotonic_ns();
 	err = output_start(&out, attach_ns);
+	if (im) {
+		interim_print_open_at_start(im, &out);
+		interim_start(im, attach_ns);
+		if (err == 0)
+			err = output_flush(&out);
+	}
 	compiler_stop(&cc);	/* it has finished exiting by now */
 	if (err == 0)
-		err = trace_loop(&ps, &out, &drops, &wait_mask,
+		err = trace_loop(&ps, &out, &drops, im, &wait_mask,
 				 opts.duration ? attach_ns +
 				 opts.duration * 1000000000ULL : 0);
 	status = err < 0 ? EXIT_RUNTIME : EXIT_OK;
 
+	/*
+	 * --interval: a last pass while still attached, so the bytes of the
+	 * sessions still open are accounted up to the stop.
+	 */
+	if (im && err == 0 && !output_done(&out)) {
+		err = interim_pass(im, &ps, &out, monotonic_ns());
+		if (err < 0)
+			status = EXIT_RUNTIME;
+	}
 	/* Detach first, then print what was already in the buffers. */
 	detach_program(&att);
 	perf_stream_drain(&ps);
 	poll_drops(&drops, &out);
+	if (im)
+		poll_interim(im, &out);
 	err = output_flush(&out);
 	if (err < 0)
 		status = EXIT_RUNTIME;
 	drops_report_totals(&drops);
 	output_report(&out);
+	if (im)
+		interim_report(im);
 
 cleanup_host:
 	compiler_stop(&cc);
@@ -376,6 +441,8 @@ cleanup_host:
 	tracefs_release(&host.tfs);
 	host_free(&host);
 cleanup:
+	if (im)
+		interim_free(im);
 	output_free(&out);
 	options_free(&opts);
 	return status;

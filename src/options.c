@@ -37,6 +37,7 @@ enum long_only_option {
 	OPT_NETNS,
 	OPT_FAILED,
 	OPT_NO_FAILED,
+	OPT_INTERVAL,
 };
 
 static const struct option long_options[] = {
@@ -56,6 +57,7 @@ static const struct option long_options[] = {
 	{ "map-entries", required_argument, NULL, OPT_MAP_ENTRIES },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "uid", required_argument, NULL, 'u' },
 	{ "netns", required_argument, NULL, OPT_NETNS },
@@ -137,6 +139,12 @@ static int handle_option(int c, char *arg, struct options *opts)
 		if (!*arg)
 			return bad_argument("output", arg, "expected a file");
 		opts->output = arg;
+		return 0;
+	case OPT_INTERVAL:
+		/* A day: longer gaps make interim records pointless. */
+		if (parse_ulong(arg, 1, 86400, &opts->interval) < 0)
+			return bad_argument("interval", arg,
+					    "expected seconds from 1 to 86400");
 		return 0;
 	case OPT_MAP_ENTRIES:
 		/* The kernel caps hash maps far above this anyway. */

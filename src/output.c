@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "interim.h"
 #include "logfile.h"
 #include "output.h"
 #include "util.h"
@@ -29,7 +30,8 @@ int output_init(struct output *o, const struct options *opts)
 	o->rf.csv = opts->csv;
 	o->rf.json = opts->json;
 	o->rf.extended = opts->extended;
-	if (opts->extended || opts->json) {
+	o->rf.typed = opts->interval != 0;
+	if (opts->extended || opts->json || opts->interval) {
 		cgroup_paths_init(&o->cgroups);
 		o->rf.cgroup_path = cgroup_paths_lookup;
 		o->rf.cgroup_arg = &o->cgroups;
@@ -87,6 +89,12 @@ static void print_pending(struct output *o)
 		/* Rows past -c's count are dropped on purpose, not lost. */
 		if (output_done(o))
 			break;
+		if (o->interim) {
+			/* Opens print nothing; only closes are rows for -c. */
+			if (interim_event(o->interim, &o->pending[i], o))
+				o->rows++;
+			continue;
+		}
 		row_print_event(&o->rf, &o->pending[i], sizeof(o->pending[i]),
 				o->stream);
 		o->rows++;

@@ -159,8 +159,12 @@ void program_cflags_build(struct program_cflags *cf, const struct options *opts,
 	if (opts->failed >= 0)
 		add_flag(cf, xasprintf("-DFILTER_FAILED=%d", opts->failed));
 	/* Only runs that show or filter on them pay for reading them. */
-	if (opts->json || opts->extended || opts->filter_uid || opts->netns)
+	if (opts->json || opts->extended || opts->filter_uid || opts->netns ||
+	    opts->interval)
 		add_flag(cf, xstrdup("-DTCPLIFE_SESSION_FIELDS"));
+	/* The namespace above is half of the key interim records need. */
+	if (opts->interval)
+		add_flag(cf, xstrdup("-DTCPLIFE_INTERIM"));
 	if (opts->ipv4_only)
 		add_flag(cf, xstrdup("-DFILTER_FAMILY=TCPLIFE_AF_INET"));
 	if (opts->ipv6_only)

@@ -1,0 +1,207 @@
+/*
+ * --interval's passes: every live TCP socket read through socket
+ * diagnostics, matched to the table, and an interim record printed for
+ * each session still open; and -a's list of the sessions open at the start.
+ */
+#define _GNU_SOURCE
+#include <string.h>
+#include <time.h>
+
+#include "interim_table.h"
+#include "options.h"
+#include "output.h"
+#include "perf_stream.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+bool interim_due(const struct interim *im, uint64_t now)
+{
+	return now >= im->next_pass_ns;
+}
+
+int interim_wait_ms(const struct interim *im, uint64_t now)
+{
+	if (now >= im->next_pass_ns)
+		return 0;
+	return (int)((im->next_pass_ns - now) / 1000000) + 1;
+}
+
+/* A diag entry's key, in the event's form, to look it up with. */
+static void entry_key(const struct diag_entry *e, struct tcplife_event *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->netns = e->netns;
+	k->family = e->family;
+	k->lport = e->lport;
+	k->rport = e->rport;
+	memcpy(k->laddr, e->laddr, sizeof(k->laddr));
+	memcpy(k->raddr, e->raddr, sizeof(k->raddr));
+}
+
+/*
+ * A live socket: the reading of the session at its key, unless the cookie
+ * says it is a later socket at the same addresses.
+ */
+static void on_entry(void *ctx, const struct diag_entry *e)
+{
+	struct interim *im = ctx;
+	struct tcplife_event key;
+	struct session *s;
+
+	if (!e->have_info)
+		return;
+	entry_key(e, &key);
+	s = interim_find(im, &key);
+	if (!s)
+		return;		/* not a traced session */
+	if (s->cookie && s->cookie != e->cookie) {
+		im->count[IC_DISCARDED]++;
+		return;
+	}
+	s->reading = *e;
+	s->pending = true;
+	s->seen_gen = im->pass_gen;
+	if (!s->owner_known)
+		s->ev.uid = e->uid;	/* the socket file's owner */
+}
+
+int interim_pass(struct interim *im, struct perf_stream *ps,
+		 struct output *o, uint64_t now)
+{
+	int err, dump_err;
+
+	/* Sessions opened or closed so far are known before the read. */
+	perf_stream_drain(ps);
+	err = output_flush(o);
+	if (err)
+		return err;
+	im->pass_gen++;
+	im->pass_ns = now_ns();
+	dump_err = sock_diag_dump(&im->diag, on_entry, im);
+	if (dump_err)
+		im->count[IC_READ_ERRORS]++;
+	/* Closes that raced the read: see interim_event(). */
+	perf_stream_drain(ps);
+	err = output_flush(o);
+	interim_resolve_owners(im, o->cgroups.root);
+	for (size_t i = 0; !err && i < im->cap; i++) {
+		struct session *s = &im->pool[i];
+
+		if (!s->used)
+			continue;
+		if (s->pending) {
+			s->pending = false;
+			interim_apply_reading(s, &s->reading, im->pass_ns);
+			interim_print(im, s, "interim", "interim", o);
+		} else if (!dump_err && s->seen_gen != im->pass_gen &&
+			   s->ev.end_ns < im->pass_ns) {
+			/* Not in the kernel, yet no close came. */
+			im->count[IC_VANISHED]++;
+			interim_remove(im, s);
+		}
+	}
+	im->pass_ns = 0;
+	im->next_pass_ns += im->interval_ns;
+	if (im->next_pass_ns <= now)	/* fell behind: no catching up */
+		im->next_pass_ns = now + im->interval_ns;
+	return err ? err : output_flush(o);
+}
+
+/* Whether -a's list should hold E, by the filters the kernel applies. */
+static bool wanted_at_start(const struct options *opts,
+			    const struct diag_entry *e)
+{
+	const struct port_set *l = opts->lports, *r = opts->rports;
+
+	if (opts->ipv4_only && e->family != TCPLIFE_AF_INET)
+		return false;
+	if (opts->ipv6_only && e->family != TCPLIFE_AF_INET6)
+		return false;
+	if (l && !((l->bits[e->lport / 64] >> (e->lport % 64)) & 1))
+		return false;
+	if (r && !((r->bits[e->rport / 64] >> (e->rport % 64)) & 1))
+		return false;
+	if (opts->filter_uid && e->uid != opts->uid)
+		return false;
+	return opts->failed != 1;	/* established: not a failed one */
+}
+
+struct start_ctx {
+	struct interim *im;
+	const struct options *opts;
+};
+
+static void on_start_entry(void *ctx, const struct diag_entry *e)
+{
+	struct start_ctx *sc = ctx;
+	struct interim *im = sc->im;
+	struct tcplife_event ev;
+	struct session *s;
+
+	if (!e->have_info || !wanted_at_start(sc->opts, e))
+		return;
+	entry_key(e, &ev);
+	if (interim_find(im, &ev))
+		return;
+	ev.flags = TCPLIFE_F_NO_START;
+	ev.end_ns = im->pass_ns;
+	ev.uid = e->uid;
+	ev.tx_bytes = e->tx_bytes;
+	ev.rx_bytes = e->rx_bytes;
+	ev.retrans = e->retrans;
+	ev.srtt_us = e->srtt_us;
+	ev.last_state = e->state;
+	s = interim_add(im, &ev);
+	if (!s)
+		return;
+	s->reading = *e;
+	s->cookie = e->cookie;
+	s->seen_gen = im->pass_gen;
+	s->listed = true;
+}
+
+void interim_read_open_at_start(struct interim *im,
+				const struct options *opts,
+				const char *cgroup_root)
+{
+	struct start_ctx sc = { .im = im, .opts = opts };
+
+	im->pass_gen++;
+	im->pass_ns = now_ns();
+	if (sock_diag_dump(&im->diag, on_start_entry, &sc))
+		im->count[IC_READ_ERRORS]++;
+	interim_resolve_owners(im, cgroup_root);
+	/* -p and --cgroup need the owner, known only now. */
+	for (size_t i = 0; i < im->cap; i++) {
+		struct session *s = &im->pool[i];
+
+		if (s->used && s->listed &&
+		    ((opts->pid && s->ev.pid != opts->pid) ||
+		     (opts->cgroup_path && !s->owner_known)))
+			interim_remove(im, s);
+	}
+	im->pass_ns = 0;
+}
+
+void interim_print_open_at_start(struct interim *im, struct output *o)
+{
+	for (size_t i = 0; i < im->cap; i++) {
+		struct session *s = &im->pool[i];
+
+		if (s->used && s->listed) {
+			s->listed = false;
+			interim_print(im, s, "open_at_start", "open", o);
+		}
+	}
+}
+
+void interim_start(struct interim *im, uint64_t attach_ns)
+{
+	im->next_pass_ns = attach_ns + im->interval_ns;
+}

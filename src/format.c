@@ -253,8 +253,9 @@ static void print_row(struct row_format *rf, const struct tcplife_event *ev,
 		if (c.layout != LAYOUT_JSON) {
 			print_cell(c.layout, col, first, i == last, value, out);
 		} else {
-			fprintf(out, "%s\"%s\":", first ? "{" : ",",
-				col->json_key);
+			fputs(first ? "{\"" : ",\"", out);
+			fputs(col->json_key, out);
+			fputs("\":", out);
 			if (kind == VALUE_STRING)
 				print_json_string(value, out);
 			else

@@ -29,9 +29,17 @@ enum value_kind val_session_id(struct row_ctx *c, char *buf, size_t size)
 	return number(buf, size, c->x ? c->x->session_id : 0);
 }
 
+/* A pass prints thousands of records of one time: convert it once. */
 enum value_kind val_record_time(struct row_ctx *c, char *buf, size_t size)
 {
-	format_rfc3339(c->rf, c->ev->end_ns, buf, size);
+	static uint64_t last_ns;
+	static char last[40];
+
+	if (c->ev->end_ns != last_ns || !last[0]) {
+		format_rfc3339(c->rf, c->ev->end_ns, last, sizeof(last));
+		last_ns = c->ev->end_ns;
+	}
+	snprintf(buf, size, "%s", last);
 	return VALUE_STRING;
 }
 

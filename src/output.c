@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,6 +55,8 @@ int output_init(struct output *o, const struct options *opts)
 		o->path = opts->output;
 	}
 	setvbuf(o->stream, stream_buffer, _IOFBF, sizeof(stream_buffer));
+	/* One thread writes it: no lock per character of a row. */
+	__fsetlocking(o->stream, FSETLOCKING_BYCALLER);
 	o->header_due = empty;
 	return 0;
 }

@@ -69,8 +69,12 @@ static void scan_process(const char *pid_name, struct wanted *w, size_t n)
 	closedir(dir);
 }
 
-/* The cgroup v2 id of PID: the inode of its cgroup's directory. */
-static uint64_t cgroup_of(uint32_t pid, const char *root)
+/*
+ * The cgroup v2 id of PID (the inode of its cgroup's directory), and
+ * whether that directory is WITHIN's or below it; 0 if unknown.
+ */
+static uint64_t cgroup_of(uint32_t pid, const char *root, uint64_t within,
+			  bool *inside)
 {
 	char path[4200], line[4096];
 	struct stat st;
@@ -88,9 +92,28 @@ static uint64_t cgroup_of(uint32_t pid, const char *root)
 		snprintf(path, sizeof(path), "%s%s", root, line + 3);
 		if (stat(path, &st) == 0)
 			id = st.st_ino;
+		/* WITHIN is the directory itself or one of its ancestors. */
+		for (size_t rl = strlen(root); within && !*inside;) {
+			char *slash;
+
+			*inside = stat(path, &st) == 0 &&
+				  (uint64_t)st.st_ino == within;
+			slash = strrchr(path, '/');
+			if (!slash || (size_t)(slash - path) < rl)
+				break;
+			*slash = '\0';
+		}
 	}
 	fclose(f);
 	return id;
+}
+
+bool interim_in_cgroup(uint32_t pid, const char *root, uint64_t within)
+{
+	bool inside = false;
+
+	cgroup_of(pid, root, within, &inside);
+	return inside;
 }
 
 static void fill_owner(struct session *s, uint32_t pid, const char *root)
@@ -106,7 +129,7 @@ static void fill_owner(struct session *s, uint32_t pid, const char *root)
 	memset(s->ev.comm, 0, sizeof(s->ev.comm));
 	memcpy(s->ev.comm, comm, strnlen(comm, sizeof(s->ev.comm) - 1));
 	s->ev.pid = pid;
-	s->ev.cgroup_id = cgroup_of(pid, root);
+	s->ev.cgroup_id = cgroup_of(pid, root, 0, &(bool){ false });
 	s->owner_known = true;
 }
 

@@ -183,7 +183,9 @@ void interim_read_open_at_start(struct interim *im,
 
 		if (s->used && s->listed &&
 		    ((opts->pid && s->ev.pid != opts->pid) ||
-		     (opts->cgroup_path && !s->owner_known)))
+		     (opts->cgroup_path && (!s->owner_known ||
+		      !interim_in_cgroup(s->ev.pid, cgroup_root,
+					 opts->cgroup_id)))))
 			interim_remove(im, s);
 	}
 	im->pass_ns = 0;

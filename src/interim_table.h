@@ -44,4 +44,8 @@ void interim_print(struct interim *im, struct session *s, const char *type,
  */
 void interim_resolve_owners(struct interim *im, const char *cgroup_root);
 
+/* Whether PID is in the cgroup v2 directory of id WITHIN or below it. */
+bool interim_in_cgroup(uint32_t pid, const char *cgroup_root,
+		       uint64_t within);
+
 #endif

@@ -82,9 +82,12 @@ bool interim_event(struct interim *im, const struct tcplife_event *ev,
 /* Tracing began at ATTACH_NS: the first pass is one interval later. */
 void interim_start(struct interim *im, uint64_t attach_ns);
 
-/* Whether a pass is due at NOW_NS; how many ms until the next one. */
-bool interim_due(const struct interim *im, uint64_t now_ns);
-int interim_wait_ms(const struct interim *im, uint64_t now_ns);
+/*
+ * For the main loop: a pass if one is due, then *TIMEOUT_MS lowered to
+ * the time until the next.  Returns as interim_pass().
+ */
+int interim_tick(struct interim *im, struct perf_stream *ps,
+		 struct output *o, int *timeout_ms);
 
 /*
  * One pass: closes so far are printed, the sockets read, then the closes
@@ -96,6 +99,9 @@ int interim_pass(struct interim *im, struct perf_stream *ps,
 
 /* New counts since the last call, as health fields; returns how many. */
 size_t interim_health_fields(struct interim *im, struct health_field *f);
+
+/* With --output, those as a health record. */
+void interim_poll_health(struct interim *im, struct output *o);
 
 /* Reports the totals on stderr, if any. */
 void interim_report(const struct interim *im);

@@ -20,16 +20,31 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-bool interim_due(const struct interim *im, uint64_t now)
+void interim_poll_health(struct interim *im, struct output *o)
 {
-	return now >= im->next_pass_ns;
+	struct health_field f[NR_INTERIM_COUNTERS];
+	size_t n = interim_health_fields(im, f);
+
+	if (n && o->path)
+		health_print(&o->rf, now_ns(), f, n, o->stream);
 }
 
-int interim_wait_ms(const struct interim *im, uint64_t now)
+int interim_tick(struct interim *im, struct perf_stream *ps,
+		 struct output *o, int *timeout_ms)
 {
-	if (now >= im->next_pass_ns)
-		return 0;
-	return (int)((im->next_pass_ns - now) / 1000000) + 1;
+	uint64_t now = now_ns();
+	int err = 0, wait;
+
+	if (now >= im->next_pass_ns) {
+		err = interim_pass(im, ps, o, now);
+		interim_poll_health(im, o);
+		now = now_ns();
+	}
+	wait = now >= im->next_pass_ns ? 0 :
+	       (int)((im->next_pass_ns - now) / 1000000) + 1;
+	if (wait < *timeout_ms)
+		*timeout_ms = wait;
+	return err;
 }
 
 /* A diag entry's key, in the event's form, to look it up with. */

@@ -173,35 +173,6 @@ static void poll_drops(struct drops *drops, struct output *out)
 			     drops_health_fields(drops, f), out->stream);
 }
 
-/* --interval's losses: on stderr at the end, and as health records. */
-static void poll_interim(struct interim *im, struct output *out)
-{
-	struct health_field f[NR_INTERIM_COUNTERS];
-	size_t n = interim_health_fields(im, f);
-
-	if (n && out->path)
-		health_print(&out->rf, monotonic_ns(), f, n, out->stream);
-}
-
-/* --interval: a pass when one is due, and a wait no longer than to it. */
-static int interim_tick(struct interim *im, struct perf_stream *ps,
-			struct output *out, int *timeout)
-{
-	uint64_t now = monotonic_ns();
-	int err = 0, wait;
-
-	if (!im)
-		return 0;
-	if (interim_due(im, now)) {
-		err = interim_pass(im, ps, out, now);
-		poll_interim(im, out);
-	}
-	wait = interim_wait_ms(im, monotonic_ns());
-	if (wait < *timeout)
-		*timeout = wait;
-	return err;
-}
-
 /*
  * Reads and prints events until a stop signal, a write error, -c's count
  * or -d's deadline (0: none).
@@ -221,7 +192,7 @@ static int trace_loop(struct perf_stream *ps, struct output *out,
 			if (deadline_ns - now < POLL_TIMEOUT_MS * 1000000ULL)
 				timeout = (int)((deadline_ns - now) / 1000000) + 1;
 		}
-		flushed = interim_tick(im, ps, out, &timeout);
+		flushed = im ? interim_tick(im, ps, out, &timeout) : 0;
 		if (flushed)
 			return flushed > 0 ? 0 : flushed;
 		ready = perf_stream_poll(ps, timeout, wait_mask);
@@ -412,17 +383,15 @@ int main(int argc, char **argv)
 	 * --interval: a last pass while still attached, so the bytes of the
 	 * sessions still open are accounted up to the stop.
 	 */
-	if (im && err == 0 && !output_done(&out)) {
-		err = interim_pass(im, &ps, &out, monotonic_ns());
-		if (err < 0)
-			status = EXIT_RUNTIME;
-	}
+	if (im && err == 0 && !output_done(&out) &&
+	    interim_pass(im, &ps, &out, monotonic_ns()) < 0)
+		status = EXIT_RUNTIME;
 	/* Detach first, then print what was already in the buffers. */
 	detach_program(&att);
 	perf_stream_drain(&ps);
 	poll_drops(&drops, &out);
 	if (im)
-		poll_interim(im, &out);
+		interim_poll_health(im, &out);
 	err = output_flush(&out);
 	if (err < 0)
 		status = EXIT_RUNTIME;

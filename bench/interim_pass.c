@@ -1,8 +1,9 @@
 /*
- * The cost of one --interval pass: opens N loopback sessions (default
- * 10,000; both ends are traced sessions, as the tool sees them), puts
- * them in the session table as the BPF program's announcements would,
- * and times passes of the real code over them, printing the figures.
+ * The cost of one --interval pass: opens loopback connections for N
+ * sessions (default 10,000: a session is one end, as the tool has a row
+ * per end, so 5,000 connections), puts them in the session table as the
+ * BPF program's announcements would, and times passes of the real code
+ * over them, printing the figures.
  *
  * Usage: interim_pass [-n SESSIONS] [-p PASSES] [-b BUDGET_MS]
  * Exits 1 when the steady pass's CPU time (user + system: the kernel's
@@ -142,6 +143,7 @@ int main(int argc, char **argv)
 	    getsockname(lfd, (struct sockaddr *)&sa, &len) < 0 ||
 	    pipe(pipefd) < 0)
 		fail("listen");
+	n = (n + 1) / 2;	/* connections */
 	child = serve(lfd, n, pipefd[1]);
 	if (interim_init(&im, 1, 2 * n + 1, 0) < 0)
 		return 2;

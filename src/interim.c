@@ -12,6 +12,12 @@
 #include "output.h"
 #include "util.h"
 
+static void ignore_entry(void *ctx, const struct diag_entry *e)
+{
+	(void)ctx;
+	(void)e;
+}
+
 int interim_init(struct interim *im, unsigned long interval_s, size_t cap,
 		 uint32_t only_netns)
 {
@@ -37,6 +43,18 @@ int interim_init(struct interim *im, unsigned long interval_s, size_t cap,
 		return n;
 	}
 	im->diag_open = true;
+	/*
+	 * A first read while still root, so that a kernel whose TCP socket
+	 * diagnostics are a module (tcp_diag) loads it, and so that a kernel
+	 * without them ends the tool now rather than every pass failing.
+	 */
+	n = sock_diag_dump(&im->diag, ignore_entry, NULL);
+	if (n < 0) {
+		error_msg("--interval needs the kernel's socket diagnostics for "
+			  "TCP (inet_diag and tcp_diag, CONFIG_INET_TCP_DIAG): "
+			  "%s", strerror(-n));
+		return n;
+	}
 	if (im->diag.missed)
 		warning_msg("--interval: %zu network namespaces cannot be read "
 			    "(their sessions get no interim records)",

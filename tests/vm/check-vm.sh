@@ -222,6 +222,26 @@ if [ ! -s "$CACHE/vmlinuz" ]; then
 		framework_failure_ "no boot/vmlinuz-$REL in $deb"
 fi
 
+# Socket diagnostics for TCP (--interval) are modules in Debian's kernels,
+# and the guest has no /lib/modules tree to load them from: they go to the
+# guest through the share, which it loads them from.
+diagdir=$CACHE/diag-modules
+if [ ! -e "$diagdir/done" ]; then
+	unpack_
+	mkdir -p "$diagdir" || framework_failure_ "cannot create $diagdir"
+	for m in inet_diag tcp_diag; do
+		ko=$(find "$unpacked/lib/modules/$REL/kernel" -name "$m.ko*" | head -n 1)
+		case $ko in
+		'') continue ;;		# built into the kernel
+		*.ko.xz) xz -dc "$ko" ;;
+		*.ko.zst) zstd -dc "$ko" ;;
+		*.ko.gz) gzip -dc "$ko" ;;
+		*) cat "$ko" ;;
+		esac > "$diagdir/$m.ko" || framework_failure_ "cannot copy $ko"
+	done
+	touch "$diagdir/done"
+fi
+
 # --- The initramfs, rebuilt only when its inputs change --------------------
 key=$(cat "$INIT_SCRIPT" /bin/busybox | cksum | cut -d' ' -f1)
 initrd=$CACHE/initramfs-$key-$(echo "$ROOT_MODULES" | tr ' ' '+').cpio.gz
@@ -314,6 +334,7 @@ guest_path_() {
 	*) echo "$p" ;;
 	esac
 }
+mkdir -p "$WORK/share/modules" && cp "$diagdir"/*.ko "$WORK/share/modules/" 2> /dev/null
 cat > "$WORK/share/env" <<EOF
 TOOL='$(guest_path_ "$TOOL")'
 WORKLOAD='$(guest_path_ "$WORKLOAD")'

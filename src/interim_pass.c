@@ -1,9 +1,11 @@
 /*
  * --interval's passes: every live TCP socket read through socket
  * diagnostics, matched to the table, and an interim record printed for
- * each session still open; and -a's list of the sessions open at the start.
+ * each session still open; -a's list of the sessions open at the start;
+ * and the counts of what the records could not cover.
  */
 #define _GNU_SOURCE
+#include <inttypes.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,6 +13,7 @@
 #include "options.h"
 #include "output.h"
 #include "perf_stream.h"
+#include "util.h"
 
 static uint64_t now_ns(void)
 {
@@ -221,4 +224,50 @@ void interim_print_open_at_start(struct interim *im, struct output *o)
 void interim_start(struct interim *im, uint64_t attach_ns)
 {
 	im->next_pass_ns = attach_ns + im->interval_ns;
+}
+
+static const char *const counter_keys[NR_INTERIM_COUNTERS] = {
+	[IC_OVERFLOW] = "interim_overflow",
+	[IC_VANISHED] = "interim_vanished",
+	[IC_REPLACED] = "interim_replaced",
+	[IC_DISCARDED] = "interim_discarded",
+	[IC_READ_ERRORS] = "interim_read_errors",
+	[IC_UNCOVERED] = "interim_uncovered",
+};
+
+size_t interim_health_fields(struct interim *im, struct health_field *f)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < NR_INTERIM_COUNTERS; i++) {
+		if (im->count[i] == im->reported[i])
+			continue;
+		f[n].key = counter_keys[i];
+		f[n].value = im->count[i] - im->reported[i];
+		im->reported[i] = im->count[i];
+		n++;
+	}
+	return n;
+}
+
+void interim_report(const struct interim *im)
+{
+	static const char *const what[NR_INTERIM_COUNTERS] = {
+		[IC_OVERFLOW] = "sessions got no interim records: the table "
+				"of open sessions (--map-entries) was full",
+		[IC_VANISHED] = "sessions left the kernel without a close "
+				"record (filtered at the close, or lost)",
+		[IC_REPLACED] = "sessions were replaced by a new one at the "
+				"same addresses before their close was seen",
+		[IC_DISCARDED] = "readings were dropped as another socket's",
+		[IC_READ_ERRORS] = "socket diagnostics reads failed",
+		[IC_UNCOVERED] = "sessions were in network namespaces made "
+				 "after the start, which --interval cannot "
+				 "read",
+	};
+
+	for (int i = 0; i < NR_INTERIM_COUNTERS; i++)
+		if (im->count[i])
+			warning_msg("--interval: %" PRIu64 " %s", im->count[i],
+				    what[i]);
 }

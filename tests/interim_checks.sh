@@ -79,11 +79,23 @@ start_interim_tracer_() {
 	log_=$1 err_=$2
 	shift 2
 	rm -f "$log_"
-	( trap - INT; exec "$TOOL" --cache-dir "$CACHE_DIR" -j --output "$log_" "$@" ) \
+	( trap - INT; exec "$TOOL" --cache-dir "$CACHE_DIR" --user "$INTERIM_USER" \
+		-j --output "$log_" "$@" ) \
 		> /dev/null 2> "$err_" &
 	TRACER_PID=$!
 	wait_json_attached_ "$log_" "$err_"
 }
+
+# interim_cleanup_: init.sh's cleanup_, after stopping a workload still
+# waiting for ./go (a test that failed before it let it run).
+LS_PID=
+interim_cleanup_() {
+	st_=$?
+	[ -z "$LS_PID" ] || kill "$LS_PID" 2> /dev/null
+	(exit "$st_")
+	cleanup_
+}
+trap interim_cleanup_ EXIT
 
 # start_long_sessions_ ARGS...: tests/long_sessions with -R ready -W go
 # and ARGS in the background, as LS_PID, returning once its sessions are
@@ -101,9 +113,11 @@ long_sessions_ready_() {
 	return 1
 }
 
-# interim_logs_dir_: LOGS_DIR, writable by the user the tool becomes.
+# interim_logs_dir_: LOGS_DIR, owned by the account the tool becomes
+# (named, so the run is the same whether or not this machine has a
+# tcplife-bcc account): --output refuses a directory others can write.
+INTERIM_USER=nobody
 interim_logs_dir_() {
-	if getent passwd tcplife-bcc > /dev/null; then u_=tcplife-bcc; else u_=nobody; fi
-	make_logs_dir_ && chown "$u_" logs "$LOGS_DIR" ||
+	make_logs_dir_ && chown "$INTERIM_USER" logs "$LOGS_DIR" ||
 		framework_failure_ "cannot make logs/"
 }

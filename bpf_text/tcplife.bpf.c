@@ -470,7 +470,7 @@ static __always_inline int open_session(u64 skp, struct tcplife_event *ev)
 #endif
 #ifdef FILTER_FAILED
 	if (cfg->failed)
-		return SESSION_SKIP;	/* established: never a failed one */
+		return SESSION_SKIP;	/* established: not failed */
 #endif
 #ifdef FILTER_ROLE
 	if (ev->role != cfg->role)

@@ -45,6 +45,10 @@
  *                               config's cgroup v2 directory (at its depth)
  *                               or below
  *   TCPLIFE_REPORT_UNBORN       also report sessions opened before tracing
+ *   TCPLIFE_INTERIM             --interval: also send an event, flagged
+ *                               TCPLIFE_F_OPEN, when a session becomes
+ *                               established, so user space knows the
+ *                               sessions it reads counters for
  */
 #if defined(TCPLIFE_ATTACH_KPROBE) || !defined(TCPLIFE_RX_OFFSET) || \
 	!defined(TCPLIFE_TX_OFFSET)
@@ -422,6 +426,72 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 	return verdict;
 }
 
+#ifdef TCPLIFE_INTERIM
+/*
+ * An established session, announced to user space (--interval), which
+ * then reads its counters through socket diagnostics while it lives.  The
+ * owner filters apply when the owner is known; an accepted socket's owner
+ * is not known before its close, so with an owner filter it is not
+ * announced and only its close is reported.
+ */
+static __always_inline int open_session(u64 skp, struct tcplife_event *ev)
+{
+	struct sock_state *st = socks.lookup(&skp);
+	struct tcplife_config *cfg __attribute__((unused)) = NULL;
+	u64 now = bpf_ktime_get_ns();
+
+	if (!st)
+		return SESSION_SKIP;	/* not tracked: the map was full */
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->flags = TCPLIFE_F_OPEN;
+	ev->end_ns = now;
+	ev->span_ns = now - st->start_ns;
+	ev->last_state = TCP_ESTABLISHED;
+	if (st->flags & SOCK_CLIENT)
+		ev->role = TCPLIFE_ROLE_CLIENT;
+	else if (st->flags & SOCK_SERVER)
+		ev->role = TCPLIFE_ROLE_SERVER;
+	if (st->flags & SOCK_OWNED) {
+		ev->pid = st->pid;
+		ev->uid = st->uid;
+		ev->cgroup_id = st->cgroup_id;
+		__builtin_memcpy(ev->comm, st->comm, sizeof(ev->comm));
+		ev->flags |= TCPLIFE_F_TASK_CACHED;
+	} else {
+#if defined(FILTER_PID) || defined(FILTER_UID) || defined(FILTER_CGROUP)
+		return SESSION_SKIP;
+#endif
+	}
+#if defined(FILTER_FAILED) || defined(FILTER_PID) || defined(FILTER_UID) || \
+	defined(FILTER_ROLE)
+	cfg = filter_config();
+	if (!cfg)
+		return SESSION_SKIP;
+#endif
+#ifdef FILTER_FAILED
+	if (cfg->failed)
+		return SESSION_SKIP;	/* established: not failed */
+#endif
+#ifdef FILTER_ROLE
+	if (ev->role != cfg->role)
+		return SESSION_SKIP;
+#endif
+#ifdef FILTER_PID
+	if (ev->pid != cfg->pid)
+		return SESSION_SKIP;
+#endif
+#ifdef FILTER_UID
+	if (ev->uid != cfg->uid)
+		return SESSION_SKIP;
+#endif
+#ifdef FILTER_CGROUP
+	if (!(st->flags & SOCK_IN_CGROUP))
+		return SESSION_SKIP;
+#endif
+	return SESSION_ROW;
+}
+#endif
+
 /* Port filters; the bitmaps hold one bit per port number. */
 static __always_inline int ports_wanted(u16 lport, u16 rport)
 {
@@ -512,6 +582,15 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 	tcplife_read_kernel(&ev->tx_bytes, sizeof(ev->tx_bytes),
 			    (void *)(skp + TCPLIFE_TX_OFFSET));
 	err = events.perf_submit(ctx, ev, sizeof(*ev));
+#ifdef TCPLIFE_INTERIM
+	/*
+	 * An open is no close: it stays out of the closes' accounting, and
+	 * a lost one leaves the session to its close alone (user space
+	 * counts it as uncovered).
+	 */
+	if (ev->flags & TCPLIFE_F_OPEN)
+		return;
+#endif
 	/*
 	 * No buffer for this CPU: it came online after user space opened
 	 * one per online CPU (and, privileges dropped, it cannot open more).
@@ -524,6 +603,10 @@ static __always_inline void submit_session(void *ctx, u64 skp,
 		count_drop(TCPLIFE_OUT_ROWS);
 	return;
 filtered:
+#ifdef TCPLIFE_INTERIM
+	if (ev->flags & TCPLIFE_F_OPEN)
+		return;
+#endif
 	count_drop(TCPLIFE_OUT_FILTERED);
 }
 
@@ -542,6 +625,10 @@ static __always_inline int session_change(u64 skp, int oldstate,
 
 	if (newstate != TCP_CLOSE) {
 		note_state(skp, oldstate, newstate);
+#ifdef TCPLIFE_INTERIM
+		if (newstate == TCP_ESTABLISHED)
+			return open_session(skp, ev);
+#endif
 		return SESSION_SKIP;
 	}
 	/*

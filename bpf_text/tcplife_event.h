@@ -65,6 +65,7 @@ struct sock_state {
 /* tcplife_event.flags */
 #define TCPLIFE_F_TASK_CACHED 0x1	/* pid/comm recorded in process context */
 #define TCPLIFE_F_NO_START 0x2	/* opened before tracing: span unknown */
+#define TCPLIFE_F_OPEN 0x4	/* not a close: the session is established */
 
 /* tcplife_event.role: which handshake state the session was seen in */
 #define TCPLIFE_ROLE_UNKNOWN 0	/* neither: open before tracing (-a) */

@@ -72,11 +72,15 @@
  * text only.  Widths are the default and -w layouts' printf widths:
  * negative is left-aligned, 0 not in that layout; the last column shown
  * is never padded.  LAYOUTS is a mask of IN_*, WHEN one of WHEN_* (0:
- * always; WHEN_EXTENDED: with -e, and always in JSON).  PRINT is the
+ * always; WHEN_EXTENDED: with -e, and always in JSON; WHEN_TYPED: with
+ * --interval, whose records carry a type).  PRINT is the
  * value's printer in format_values.c; NUM prints the unsigned event
  * MEMBER as a decimal.
  */
 #define TCPLIFE_COLUMNS(COL, NUM)					\
+	COL("TYPE", "type", -7, -7, IN_ALL, WHEN_TYPED, val_type)	\
+	COL(NULL, "session_id", 0, 0, IN_JSON, WHEN_TYPED, val_session_id) \
+	COL(NULL, "time", 0, 0, IN_JSON, WHEN_TYPED, val_record_time)	\
 	COL("TIME", NULL, -8, -8, IN_TEXT, WHEN_TIME, val_time)		\
 	COL("TIME(s)", NULL, -9, -9, IN_TEXT, WHEN_TIMESTAMP,		\
 	    val_timestamp)						\
@@ -84,7 +88,7 @@
 	COL(NULL, "end_time", 0, 0, IN_JSON, 0, val_end_time)		\
 	COL(NULL, "duration_us", 0, 0, IN_JSON, 0, val_duration_us)	\
 	COL(NULL, "open_before_trace", 0, 0, IN_JSON, 0, val_open_before) \
-	NUM("PID", "pid", -5, -5, IN_ALL, 0, pid)			\
+	COL("PID", "pid", -5, -5, IN_ALL, 0, val_pid)			\
 	COL("COMM", "comm", -10, -16, IN_ALL, 0, val_comm)		\
 	COL("IP", "family", 0, -2, IN_ALL & ~IN_DEFAULT, 0, val_family)	\
 	COL("LADDR", "laddr", -15, -39, IN_ALL, 0, val_laddr)		\
@@ -95,6 +99,8 @@
 	COL("RX_KB", NULL, 5, 6, IN_TEXT, 0, val_rx_kb)			\
 	NUM(NULL, "tx_bytes", 0, 0, IN_JSON, 0, tx_bytes)		\
 	NUM(NULL, "rx_bytes", 0, 0, IN_JSON, 0, rx_bytes)		\
+	COL(NULL, "tx_delta", 0, 0, IN_JSON, WHEN_TYPED, val_tx_delta)	\
+	COL(NULL, "rx_delta", 0, 0, IN_JSON, WHEN_TYPED, val_rx_delta)	\
 	COL("MS", NULL, -8, -8, IN_TEXT, 0, val_ms)			\
 	COL("ROLE", "role", -6, -6, IN_ALL, WHEN_EXTENDED, val_role)	\
 	COL(NULL, "failed", 0, 0, IN_JSON, 0, val_failed)		\

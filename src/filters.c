@@ -74,13 +74,11 @@ static int parse_ns(const char *arg, struct options *opts)
 }
 
 
-/* Whether the filter called NAME was given (options.c keeps the bits). */
-static bool given(const struct options *opts, const char *name);
 
 /* --failed and --no-failed: one says 1, the other 0. */
 static int set_failed(struct options *opts, uint8_t value, const char *other)
 {
-	if (given(opts, other)) {
+	if (filter_given(opts, other)) {
 		error_msg("--failed and --no-failed exclude each other");
 		return -EINVAL;
 	}
@@ -148,7 +146,7 @@ static const struct filter filters[] = {
 
 #define NR_FILTERS (sizeof(filters) / sizeof(filters[0]))
 
-static bool given(const struct options *opts, const char *name)
+bool filter_given(const struct options *opts, const char *name)
 {
 	for (size_t i = 0; i < NR_FILTERS; i++)
 		if (!strcmp(filters[i].name, name))

@@ -45,6 +45,9 @@ int filter_option_value(unsigned int n);
 /* The filter whose getopt_long value is VAL, or NULL. */
 const struct filter *filter_by_option_value(int val, unsigned int *n);
 
+/* Whether the filter called NAME was given (options.c keeps the bits). */
+bool filter_given(const struct options *opts, const char *name);
+
 /* Prints the filters' --help lines. */
 void filters_print_help(FILE *out);
 

@@ -94,6 +94,8 @@ static bool column_shown(const struct row_format *rf, enum layout layout,
 		return rf->timestamp;
 	case WHEN_EXTENDED:
 		return rf->extended || layout == LAYOUT_JSON;
+	case WHEN_TYPED:
+		return rf->typed;
 	}
 	return true;
 }
@@ -215,19 +217,15 @@ void row_print_header(const struct row_format *rf, FILE *out)
 	fputc('\n', out);
 }
 
-int row_print_event(struct row_format *rf, const void *data, size_t size,
-		    FILE *out)
+static void print_row(struct row_format *rf, const struct tcplife_event *ev,
+		      const struct record_extra *x, FILE *out)
 {
-	struct tcplife_event ev;
-	struct row_ctx c = { .rf = rf, .ev = &ev, .layout = layout_of(rf) };
+	struct row_ctx c = {
+		.rf = rf, .ev = ev, .layout = layout_of(rf), .x = x,
+	};
 	size_t last = last_column(rf, c.layout);
 	bool first = true;
 	char value[VALUE_SIZE];
-
-	/* Samples are padded to 8 bytes, so longer is fine; shorter is not. */
-	if (size < sizeof(ev))
-		return -EINVAL;
-	memcpy(&ev, data, sizeof(ev));
 
 	for (size_t i = 0; i < NR_COLUMNS; i++) {
 		const struct column *col = &columns[i];
@@ -244,8 +242,9 @@ int row_print_event(struct row_format *rf, const void *data, size_t size,
 		if (c.layout != LAYOUT_JSON) {
 			print_cell(c.layout, col, first, i == last, value, out);
 		} else {
-			fprintf(out, "%s\"%s\":", first ? "{" : ",",
-				col->json_key);
+			fputs(first ? "{\"" : ",\"", out);
+			fputs(col->json_key, out);
+			fputs("\":", out);
 			if (kind == VALUE_STRING)
 				print_json_string(value, out);
 			else
@@ -254,5 +253,23 @@ int row_print_event(struct row_format *rf, const void *data, size_t size,
 		first = false;
 	}
 	fputs(c.layout == LAYOUT_JSON ? "}\n" : "\n", out);
+}
+
+int row_print_event(struct row_format *rf, const void *data, size_t size,
+		    FILE *out)
+{
+	struct tcplife_event ev;
+
+	/* Samples are padded to 8 bytes, so longer is fine; shorter is not. */
+	if (size < sizeof(ev))
+		return -EINVAL;
+	memcpy(&ev, data, sizeof(ev));
+	print_row(rf, &ev, NULL, out);
 	return 0;
+}
+
+void row_print_record(struct row_format *rf, const struct tcplife_event *ev,
+		      const struct record_extra *x, FILE *out)
+{
+	print_row(rf, ev, x, out);
 }

@@ -52,6 +52,8 @@ enum value_kind val_start_time(struct row_ctx *c, char *buf, size_t size)
 
 enum value_kind val_end_time(struct row_ctx *c, char *buf, size_t size)
 {
+	if (c->x && !c->x->closed)
+		return literal(buf, size, "null");	/* still open */
 	format_rfc3339(c->rf, c->ev->end_ns, buf, size);
 	return VALUE_STRING;
 }
@@ -77,6 +79,9 @@ static bool spaced_layout(const struct row_ctx *c)
 /* Escaped, and cut at the column so an escape is never split. */
 enum value_kind val_comm(struct row_ctx *c, char *buf, size_t size)
 {
+	if (c->x && !c->x->owner_known)
+		return literal(buf, size, c->layout == LAYOUT_JSON ? "null" :
+			       c->layout == LAYOUT_CSV ? "" : "-");
 	if (spaced_layout(c))
 		escape_column(c->ev->comm, sizeof(c->ev->comm), buf, size,
 			      c->width ? c->width : size);
@@ -161,6 +166,8 @@ enum value_kind val_failed(struct row_ctx *c, char *buf, size_t size)
 
 enum value_kind val_end(struct row_ctx *c, char *buf, size_t size)
 {
+	if (c->x && !c->x->closed)
+		return none(c, buf, size);
 	return string(buf, size, session_end_name(session_end(c->ev)));
 }
 

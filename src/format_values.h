@@ -31,6 +31,7 @@ enum column_when {
 	WHEN_TIME,		/* -T */
 	WHEN_TIMESTAMP,		/* -t */
 	WHEN_EXTENDED,		/* -e, or JSON */
+	WHEN_TYPED,		/* --interval */
 };
 
 /* How a value goes into JSON: quoted and escaped, or as it is. */
@@ -45,6 +46,7 @@ struct row_ctx {
 	enum layout layout;
 	size_t width;		/* the column's width; 0: unbounded */
 	unsigned int member_off, member_size;	/* for plain numbers */
+	const struct record_extra *x;	/* a typed record's; else NULL */
 };
 
 /* Value printers; each writes the column's text for one event into BUF. */
@@ -69,5 +71,13 @@ enum value_kind val_failed(struct row_ctx *c, char *buf, size_t size);
 enum value_kind val_end(struct row_ctx *c, char *buf, size_t size);
 enum value_kind val_errno(struct row_ctx *c, char *buf, size_t size);
 enum value_kind val_cgroup(struct row_ctx *c, char *buf, size_t size);
+
+/* Typed records' columns (--interval), in format_record.c. */
+enum value_kind val_type(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_session_id(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_record_time(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_tx_delta(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_rx_delta(struct row_ctx *c, char *buf, size_t size);
+enum value_kind val_pid(struct row_ctx *c, char *buf, size_t size);
 
 #endif

@@ -15,6 +15,7 @@
 #include "bpf_text.h"
 #include "drops.h"
 #include "host.h"
+#include "interim.h"
 #include "kprobe_reaper.h"
 #include "open_sessions.h"
 #include "load.h"
@@ -104,8 +105,8 @@ static void poll_drops(struct drops *drops, struct output *out)
  * or -d's deadline (0: none).
  */
 static int trace_loop(struct perf_stream *ps, struct output *out,
-		      struct drops *drops, const sigset_t *wait_mask,
-		      uint64_t deadline_ns)
+		      struct drops *drops, struct interim *im,
+		      const sigset_t *wait_mask, uint64_t deadline_ns)
 {
 	for (;;) {
 		int timeout = POLL_TIMEOUT_MS, ready, flushed;
@@ -118,6 +119,9 @@ static int trace_loop(struct perf_stream *ps, struct output *out,
 			if (deadline_ns - now < POLL_TIMEOUT_MS * 1000000ULL)
 				timeout = (int)((deadline_ns - now) / 1000000) + 1;
 		}
+		flushed = im ? interim_tick(im, ps, out, &timeout) : 0;
+		if (flushed)
+			return flushed > 0 ? 0 : flushed;
 		ready = perf_stream_poll(ps, timeout, wait_mask);
 		flushed = output_flush(out);
 		if (!flushed && signals_take_reopen())
@@ -207,6 +211,8 @@ int main(int argc, char **argv)
 	struct drops drops = { .seen = NULL, .values = NULL, .read_failed = false };
 	struct output out = OUTPUT_INIT;
 	struct run_as run_as;
+	struct interim interim = { .pool = NULL };
+	struct interim *im = NULL;
 	uint64_t attach_ns, open_count;
 	sigset_t wait_mask;
 	int err, status = EXIT_RUNTIME;
@@ -296,22 +302,48 @@ int main(int argc, char **argv)
 		goto cleanup_host;
 	}
 	tracefs_release(&host.tfs);
+	/* Diagnostics sockets of other namespaces need setns(): now. */
+	if (opts.interval) {
+		im = &interim;
+		if (interim_init(im, opts.interval, opts.map_entries,
+				 opts.filter.netns) < 0)
+			goto cleanup_host;
+		out.interim = im;
+		if (opts.all)	/* /proc tells owners while we are root */
+			interim_read_open_at_start(im, &opts,
+						   out.cgroups.root);
+	}
 	if (drop_privileges(&run_as, &att) < 0)
 		goto cleanup_host;
 
 	attach_ns = monotonic_ns();
 	err = output_start(&out, attach_ns);
+	if (im) {
+		interim_print_open_at_start(im, &out);
+		interim_start(im, attach_ns);
+		if (err == 0)
+			err = output_flush(&out);
+	}
 	compiler_stop(&cc);	/* it has finished exiting by now */
 	if (err == 0)
-		err = trace_loop(&ps, &out, &drops, &wait_mask,
+		err = trace_loop(&ps, &out, &drops, im, &wait_mask,
 				 opts.duration ? attach_ns +
 				 opts.duration * 1000000000ULL : 0);
 	status = err < 0 ? EXIT_RUNTIME : EXIT_OK;
 
+	/*
+	 * --interval: a last pass while still attached, so the bytes of the
+	 * sessions still open are accounted up to the stop.
+	 */
+	if (im && err == 0 && !output_done(&out) &&
+	    interim_pass(im, &ps, &out, monotonic_ns()) < 0)
+		status = EXIT_RUNTIME;
 	/* Detach first, then print what was already in the buffers. */
 	detach_program(&att);
 	perf_stream_drain(&ps);
 	poll_drops(&drops, &out);
+	if (im)
+		interim_poll_health(im, &out);
 	err = output_flush(&out);
 	if (err < 0)
 		status = EXIT_RUNTIME;
@@ -322,6 +354,8 @@ int main(int argc, char **argv)
 		drops.open_at_exit = (int64_t)open_count;
 	drops_report_accounts(&drops, opts.verbose);
 	output_report(&out);
+	if (im)
+		interim_report(im);
 
 cleanup_host:
 	compiler_stop(&cc);
@@ -333,6 +367,8 @@ cleanup_host:
 	tracefs_release(&host.tfs);
 	host_free(&host);
 cleanup:
+	if (im)
+		interim_free(im);
 	output_free(&out);
 	options_free(&opts);
 	return status;

@@ -34,6 +34,7 @@ enum long_only_option {
 	OPT_MAP_ENTRIES,
 	OPT_USER,
 	OPT_OUTPUT,
+	OPT_INTERVAL,
 };
 
 static const struct option long_options[] = {
@@ -53,6 +54,7 @@ static const struct option long_options[] = {
 	{ "map-entries", required_argument, NULL, OPT_MAP_ENTRIES },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "ebpf", no_argument, NULL, OPT_EBPF },
 	{ "info", no_argument, NULL, OPT_INFO },
 	{ "kernel-headers", required_argument, NULL, OPT_KERNEL_HEADERS },
@@ -174,6 +176,12 @@ static int handle_option(int c, char *arg, struct options *opts)
 		if (!*arg)
 			return bad_argument("output", arg, "expected a file");
 		opts->output = arg;
+		return 0;
+	case OPT_INTERVAL:
+		/* A day: longer gaps make interim records pointless. */
+		if (parse_ulong(arg, 1, 86400, &opts->interval) < 0)
+			return bad_argument("interval", arg,
+					    "expected seconds from 1 to 86400");
 		return 0;
 	case OPT_MAP_ENTRIES:
 		/* The kernel caps hash maps far above this anyway. */

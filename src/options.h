@@ -48,6 +48,7 @@ struct options {
 	bool warm_cache;	/* --warm-cache: compile into the cache, exit */
 	const char *user;	/* --user: run as this account once attached */
 	const char *output;	/* --output: append rows here, not stdout */
+	unsigned long interval;	/* --interval, seconds; 0: closes only */
 };
 
 

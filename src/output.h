@@ -13,6 +13,8 @@
 #include "options.h"
 #include "privileges.h"
 
+struct interim;
+
 struct output {
 	struct row_format rf;
 	FILE *stream;		/* stdout, or the --output file */
@@ -29,6 +31,7 @@ struct output {
 	struct tcplife_event *pending;
 	size_t npending;
 	struct cgroup_paths cgroups;	/* for rows that show cgroup paths */
+	struct interim *interim;	/* --interval: events go through it */
 };
 
 /* Safe to output_free() before output_init(). */

@@ -17,6 +17,9 @@ void program_shape_from_options(const struct options *opts,
 	for (unsigned int i = 0; (f = filter_nth(i)); i++)
 		if ((opts->filters_on & (1u << i)) && f->session_fields)
 			shape->session_fields = true;
+	/* Interim records key sessions by namespace, a session field. */
+	if (opts->interval)
+		shape->session_fields = shape->interim = true;
 	shape->report_unborn = opts->all;
 	shape->map_entries = opts->map_entries;
 }
@@ -46,6 +49,8 @@ int program_shape_flags(const struct program_shape *shape,
 			n = add_once(flags, n, f->cflag);
 	if (shape->session_fields)
 		n = add_once(flags, n, "-DTCPLIFE_SESSION_FIELDS");
+	if (shape->interim)
+		n = add_once(flags, n, "-DTCPLIFE_INTERIM");
 	if (shape->report_unborn)
 		n = add_once(flags, n, "-DTCPLIFE_REPORT_UNBORN");
 	return n;

@@ -97,6 +97,10 @@ void print_help(void)
 "  -c, --count N          stop after N sessions\n"
 "      --output FILE      append rows to FILE (created 0640), not stdout;\n"
 "                         SIGUSR1 reopens it; with loss records\n"
+"      --interval SECS    every SECS seconds, an interim record of each\n"
+"                         session still open (bytes so far and since the\n"
+"                         last); closes get type close; with -a, sessions\n"
+"                         open at the start are listed first\n"
 "\n"
 "Filters (applied in the kernel):\n",
 	stdout);

@@ -3,14 +3,17 @@
  * prints them through the same code the tool uses, so layouts and escaping
  * can be checked without a kernel.
  *
- * Usage: format_events [-T] [-t] [-w] [-s] [-j] [-e] < events
+ * Usage: format_events [-T] [-t] [-w] [-s] [-j] [-e] [-y TYPE] < events
  * Each input line: PID COMM_HEX FAMILY LADDR LPORT RADDR RPORT TX RX SPAN_NS
  * END_NS [SIZE] [+KEY=N,...].  FAMILY is 4, 6 or a raw number; COMM_HEX is
  * the name's bytes in hex ("-" for empty); SIZE, if given, is the sample
  * size to pretend the kernel delivered.  END_NS is taken as wall-clock
  * time.  The "+" list sets the other fields: role, state (the state the
  * close came from), err, retrans, srtt, minrtt, hs (handshake_us), uid,
- * netns, cgid; cgroup id 77 is "/test/a b", any other has no path.
+ * netns, cgid; cgroup id 77 is "/test/a b", any other has no path.  -y
+ * prints each as a typed record (--interval) of TYPE (interim, close or
+ * open_at_start), its session_id the line number, its deltas half its
+ * counters, its owner unknown when its PID is 0.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -85,10 +88,12 @@ int main(int argc, char **argv)
 {
 	struct row_format rf;
 	char line[1024];
+	const char *type = NULL;
+	uint64_t lineno = 0;
 	int c;
 
 	memset(&rf, 0, sizeof(rf));
-	while ((c = getopt(argc, argv, "Ttwsje")) != -1) {
+	while ((c = getopt(argc, argv, "Ttwsjey:")) != -1) {
 		switch (c) {
 		case 'T': rf.time = true; break;
 		case 't': rf.timestamp = true; break;
@@ -96,6 +101,7 @@ int main(int argc, char **argv)
 		case 's': rf.csv = true; break;
 		case 'j': rf.json = true; break;
 		case 'e': rf.extended = true; break;
+		case 'y': type = optarg; rf.typed = true; break;
 		default: return 2;
 		}
 	}
@@ -146,7 +152,20 @@ int main(int argc, char **argv)
 			memcpy(buf, &ev, sizeof(ev));
 			if (size > sizeof(buf))
 				size = sizeof(buf);
-			if (row_print_event(&rf, buf, (size_t)size, stdout) < 0)
+			if (type) {
+				struct record_extra x = {
+					.type = type,
+					.marker = strcmp(type, "open_at_start") ?
+						  type : "open",
+					.session_id = ++lineno,
+					.tx_delta = ev.tx_bytes / 2,
+					.rx_delta = ev.rx_bytes / 2,
+					.closed = !strcmp(type, "close"),
+					.owner_known = ev.pid != 0,
+				};
+
+				row_print_record(&rf, &ev, &x, stdout);
+			} else if (row_print_event(&rf, buf, (size_t)size, stdout) < 0)
 				printf("(rejected)\n");
 		}
 	}

@@ -45,6 +45,11 @@ int main(void)
 	EXPECT("-DTCPLIFE_SESSION_FIELDS", "-e");
 	EXPECT("-DTCPLIFE_SESSION_FIELDS", "-j");
 	EXPECT("-DTCPLIFE_REPORT_UNBORN", "-a");
+	/* --interval: opens announced, keyed by the session's namespace. */
+	EXPECT("-DTCPLIFE_SESSION_FIELDS -DTCPLIFE_INTERIM",
+	       "--interval", "5");
+	EXPECT("-DTCPLIFE_SESSION_FIELDS -DTCPLIFE_INTERIM "
+	       "-DTCPLIFE_REPORT_UNBORN", "-a", "--interval", "1");
 	/* A value only fills the config map: any PID, the same flags. */
 	EXPECT("-DFILTER_PID", "-p", "1");
 	EXPECT("-DFILTER_PID", "-p", "4194304");

@@ -19,8 +19,8 @@
 # CI), 99 framework error.
 # Environment: TCPLIFE_VM_CACHE (default /var/cache/tcplife-bcc-vm),
 # TCPLIFE_VM_RELEASE (the 6.1 guest's, e.g. 6.1.0-56-amd64),
-# TCPLIFE_VM_TIMEOUT (seconds the guest may run, default 1050 for 6.1, 1170
-# for 6.12, 1530 for 5.10),
+# TCPLIFE_VM_TIMEOUT (seconds the guest may run, default 1290 for 6.1, 1530
+# for 6.12, 2010 for 5.10),
 # TCPLIFE_VM_KEEP=1 (keep the work dir), TCPLIFE_VM_QEMU (the qemu binary,
 # default qemu-system-x86_64).
 set -u
@@ -43,7 +43,7 @@ QEMU=${TCPLIFE_VM_QEMU:-qemu-system-x86_64}
 # What the initramfs must load to reach the 9p root; their dependencies
 # are found from the modules themselves.
 ROOT_MODULES="virtio_pci 9pnet_virtio 9p"
-CHECKS="guest info tracepoint kprobe sigkill fields second refusal btf"
+CHECKS="guest info tracepoint kprobe sigkill fields second interim refusal btf"
 
 say_() { printf '%s: %s\n' "$ME_" "$*"; }
 fail_() { say_ "FAIL: $*" >&2; exit 1; }
@@ -97,12 +97,12 @@ case $GUEST in
 5.10) GUEST_ROOT='' ATTACH_TIMEOUT=480 ;;
 *) framework_failure_ "unknown guest '$GUEST' (6.1, 6.12 or 5.10)" ;;
 esac
-# Four compiles without BTF and three with it (those take about half as
-# long: no struct headers); 6.1 also compiles against the kernel's own
-# header archive.
+# Five compiles without BTF (--interval's kprobe one of them) and three
+# with it (those take about half as long: no struct headers); 6.1 also
+# compiles against the kernel's own header archive.
 case $GUEST in
-6.1) CHECKS="$CHECKS kheaders" COMPILES=4 ;;
-*) COMPILES=3 ;;
+6.1) CHECKS="$CHECKS kheaders" COMPILES=5 ;;
+*) COMPILES=4 ;;
 esac
 : "${TIMEOUT:=$((COMPILES * ATTACH_TIMEOUT + 90))}"
 if [ "$GUEST_ROOT" = / ]; then
@@ -227,6 +227,26 @@ if [ ! -s "$CACHE/vmlinuz" ]; then
 		framework_failure_ "no boot/vmlinuz-$REL in $deb"
 fi
 
+# Socket diagnostics for TCP (--interval) are modules in Debian's kernels,
+# and the guest has no /lib/modules tree to load them from: they go to the
+# guest through the share, which it loads them from.
+diagdir=$CACHE/diag-modules
+if [ ! -e "$diagdir/done" ]; then
+	unpack_
+	mkdir -p "$diagdir" || framework_failure_ "cannot create $diagdir"
+	for m in inet_diag tcp_diag; do
+		ko=$(find "$unpacked/lib/modules/$REL/kernel" -name "$m.ko*" | head -n 1)
+		case $ko in
+		'') continue ;;		# built into the kernel
+		*.ko.xz) xz -dc "$ko" ;;
+		*.ko.zst) zstd -dc "$ko" ;;
+		*.ko.gz) gzip -dc "$ko" ;;
+		*) cat "$ko" ;;
+		esac > "$diagdir/$m.ko" || framework_failure_ "cannot copy $ko"
+	done
+	touch "$diagdir/done"
+fi
+
 # --- The initramfs, rebuilt only when its inputs change --------------------
 key=$(cat "$INIT_SCRIPT" /bin/busybox | cksum | cut -d' ' -f1)
 initrd=$CACHE/initramfs-$key-$(echo "$ROOT_MODULES" | tr ' ' '+').cpio.gz
@@ -346,6 +366,7 @@ guest_path_() {
 	*) echo "$p" ;;
 	esac
 }
+mkdir -p "$WORK/share/modules" && cp "$diagdir"/*.ko "$WORK/share/modules/" 2> /dev/null
 cat > "$WORK/share/env" <<EOF
 TOOL='$(guest_path_ "$TOOL")'
 WORKLOAD='$(guest_path_ "$WORKLOAD")'
@@ -421,7 +442,7 @@ for c in $CHECKS; do
 		;;
 	esac
 done
-awk '$1 == "check" && $3 == "FAIL" && $2 !~ /^(guest|info|tracepoint|kprobe|sigkill|fields|second|refusal|kheaders|btf)$/' "$results" |
+awk '$1 == "check" && $3 == "FAIL" && $2 !~ /^(guest|info|tracepoint|kprobe|sigkill|fields|second|interim|refusal|kheaders|btf)$/' "$results" |
 	while read -r _ c _ why; do echo "$ME_: FAIL: $c: $why"; done
 status=$(cat "$WORK/share/status" 2> /dev/null)
 say_ "$passed passed, $failed failed (guest script status: ${status:-none})"

@@ -447,6 +447,60 @@ else
 	fail_ second "${why#; }"
 fi
 
+# --- --interval through the kprobe and the headers --------------------------
+# A session of 3 s read every second: interim records from socket
+# diagnostics, and the deltas of each session's records adding up to its
+# close's totals, with no BTF and the program compiled for the kprobe.
+LONG=$(dirname "$WORKLOAD")/long_sessions
+IPORT=$((FPORT + 20))
+# The guest has no /lib/modules tree: the host passes tcp_diag and
+# inet_diag, which a Debian kernel would load on the first request.
+# busybox's insmod, as the initramfs's: the root may lack kmod.
+for m in inet_diag tcp_diag; do
+	[ ! -e "$VM_OUT/modules/$m.ko" ] ||
+		busybox insmod "$VM_OUT/modules/$m.ko" || say_ "insmod $m failed"
+done
+( trap - INT; exec "$TOOL" -j --interval 1 --attach kprobe \
+	--cache-dir "$work/cache" ) > interim.json 2> interim.err &
+interim_pid=$!
+t1=$(uptime_)
+interim_state=up
+until grep -q "\"lport\":$((FPORT + 9))," interim.json; do
+	if ! kill -0 "$interim_pid" 2> /dev/null ||
+	   [ "$(since_ "$t1" | cut -d. -f1)" -ge $ATTACH_TIMEOUT ]; then
+		interim_state="not attached: $(tool_error_ interim.err)"
+		break
+	fi
+	"$WORKLOAD" -n 1 -H 0 -P $((FPORT + 9)) > /dev/null
+	sleep 0.5
+done
+why=
+if [ "$interim_state" = up ]; then
+	"$LONG" -P "$IPORT" -t 30 -i 100 -b 10000 > interim.log ||
+		why="$why; long_sessions failed"
+	sleep 1.5
+	kill -TERM "$interim_pid"
+	wait "$interim_pid"
+	jq -s -r --argjson p "$IPORT" '
+	map(select(.lport == $p or .rport == $p)) | group_by(.session_id)[] |
+	(map(select(.type == "close"))) as $c |
+	"\(map(select(.type == "interim")) | length) \($c | length) \(.[-1].type) \((map(.tx_delta) | add) == $c[0].tx_bytes and (map(.rx_delta) | add) == $c[0].rx_bytes)"' \
+		interim.json > interim.sessions 2> /dev/null
+	[ "$(wc -l < interim.sessions)" -eq 2 ] ||
+		why="$why; $(wc -l < interim.sessions) sessions on port $IPORT, expected 2"
+	awk '$1 < 2 || $2 != 1 || $3 != "close" || $4 != "true" { exit 1 }' \
+		interim.sessions || why="$why; records: $(tr '\n' ';' < interim.sessions)"
+else
+	kill -KILL "$interim_pid" 2> /dev/null
+	why="; $interim_state"
+fi
+if [ -z "$why" ]; then
+	pass_ interim "--interval 1 with the kprobe: interim records, deltas add up to each close"
+else
+	show_ interim interim.err
+	fail_ interim "${why#; }"
+fi
+
 # --- Headers of another release are refused --------------------------------
 # A copy of the real headers that only claims another release: everything
 # is linked back except include/generated/utsrelease.h.  Had the tool

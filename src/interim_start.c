@@ -1,0 +1,105 @@
+/*
+ * -a with --interval: the sessions open at the start, read through socket
+ * diagnostics while still root, kept by the filters the kernel applies,
+ * and listed as open_at_start records before the first pass.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "filters.h"
+#include "interim_table.h"
+#include "options.h"
+#include "output.h"
+
+/* Whether -a's list should hold E, by the filters the kernel applies. */
+static bool wanted_at_start(const struct options *opts,
+			    const struct diag_entry *e)
+{
+	const struct port_set *l = opts->lports, *r = opts->rports;
+
+	if (opts->filter.family && e->family != opts->filter.family)
+		return false;
+	if (l && !((l->bits[e->lport / 64] >> (e->lport % 64)) & 1))
+		return false;
+	if (r && !((r->bits[e->rport / 64] >> (e->rport % 64)) & 1))
+		return false;
+	if (filter_given(opts, "uid") && e->uid != opts->filter.uid)
+		return false;
+	/* Open before tracing: no handshake seen, so no role is known. */
+	if (filter_given(opts, "role"))
+		return false;
+	/* Established: not a failed one. */
+	return !(filter_given(opts, "failed") && opts->filter.failed);
+}
+
+struct start_ctx {
+	struct interim *im;
+	const struct options *opts;
+};
+
+static void on_start_entry(void *ctx, const struct diag_entry *e)
+{
+	struct start_ctx *sc = ctx;
+	struct interim *im = sc->im;
+	struct tcplife_event ev;
+	struct session *s;
+
+	if (!e->have_info || !wanted_at_start(sc->opts, e))
+		return;
+	interim_entry_key(e, &ev);
+	if (interim_find(im, &ev))
+		return;
+	ev.flags = TCPLIFE_F_NO_START;
+	ev.end_ns = im->pass_ns;
+	ev.uid = e->uid;
+	ev.tx_bytes = e->tx_bytes;
+	ev.rx_bytes = e->rx_bytes;
+	ev.retrans = e->retrans;
+	ev.srtt_us = e->srtt_us;
+	ev.last_state = e->state;
+	s = interim_add(im, &ev);
+	if (!s)
+		return;
+	s->reading = *e;
+	s->cookie = e->cookie;
+	s->seen_gen = im->pass_gen;
+	s->listed = true;
+}
+
+void interim_read_open_at_start(struct interim *im,
+				const struct options *opts,
+				const char *cgroup_root)
+{
+	struct start_ctx sc = { .im = im, .opts = opts };
+
+	im->pass_gen++;
+	im->pass_ns = interim_now_ns();
+	if (sock_diag_dump(&im->diag, on_start_entry, &sc))
+		im->count[IC_READ_ERRORS]++;
+	interim_resolve_owners(im, cgroup_root);
+	/* -p and --cgroup need the owner, known only now. */
+	for (size_t i = 0; i < im->cap; i++) {
+		struct session *s = &im->pool[i];
+
+		if (s->used && s->listed &&
+		    ((filter_given(opts, "pid") &&
+		      s->ev.pid != opts->filter.pid) ||
+		     (opts->cgroup_path && (!s->owner_known ||
+		      !interim_in_cgroup(s->ev.pid, cgroup_root,
+					 opts->filter.cgroup_id)))))
+			interim_remove(im, s);
+	}
+	im->pass_ns = 0;
+}
+
+void interim_print_open_at_start(struct interim *im, struct output *o)
+{
+	for (size_t i = 0; i < im->cap; i++) {
+		struct session *s = &im->pool[i];
+
+		if (s->used && s->listed) {
+			s->listed = false;
+			interim_print(im, s, "open_at_start", "open", o);
+		}
+	}
+}

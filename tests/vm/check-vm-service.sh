@@ -149,6 +149,11 @@ set -- "$WORK"/share/tcplife-bcc_*.deb
 [ -s "$1" ] || framework_failure_ "no .deb in $WORK/share"
 say_ "package: $(dpkg-deb -f "$1" Package Version | tr '\n' ' ')"
 
+# The checks and the workload go on the share: the checkout may lie where
+# the guest sees something else (a tmpfs over /tmp, say).
+cp "$here/service-checks.sh" "$WORKLOAD" "$WORK/share/" ||
+	framework_failure_ "cannot copy the checks to $WORK/share"
+
 # --- The overlay's disk: the guest's changes to the host's root ------------
 # Units that would only cost boot time under TCG (or touch logs the test
 # reads) are masked; the checks run as a unit of their own and power the
@@ -171,8 +176,8 @@ After=multi-user.target
 
 [Service]
 Type=oneshot
-Environment=VM_SRCDIR=$abs_top_srcdir VM_WORKLOAD=$WORKLOAD VM_DIAG=${TCPLIFE_VM_DIAG:-}
-ExecStart=/bin/sh $here/service-checks.sh
+Environment=VM_WORKLOAD=/vm-out/tcp_workload VM_DIAG=${TCPLIFE_VM_DIAG:-}
+ExecStart=/bin/sh /vm-out/service-checks.sh
 ExecStopPost=/bin/systemctl poweroff --no-block
 StandardOutput=journal+console
 StandardError=journal+console

@@ -192,5 +192,8 @@ int main(int argc, char **argv)
 		close(server_first ? sfd[i] : cfd[i]);
 		close(server_first ? cfd[i] : sfd[i]);
 	}
+	free(buf);
+	free(cfd);
+	free(sfd);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -24,6 +24,6 @@ rm -rf --one-file-system "$root/build" &&
 
 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C HOME=/root \
 	sh -c "cd '/build/$name' && ./configure --enable-werror &&
-		make -j2 && make tests/tcp_workload tests/tcp_ends" ||
+		make -j2 && make tests/tcp_workload tests/tcp_ends tests/long_sessions" ||
 	die_ "configure or make failed in $root/build/$name"
 echo "built: /build/$name"

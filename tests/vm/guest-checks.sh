@@ -454,12 +454,8 @@ fi
 LONG=$(dirname "$WORKLOAD")/long_sessions
 IPORT=$((FPORT + 20))
 # The guest has no /lib/modules tree: the host passes tcp_diag and
-# inet_diag, which a Debian kernel would load on the first request.
-# busybox's insmod, as the initramfs's: the root may lack kmod.
-for m in inet_diag tcp_diag; do
-	[ ! -e "$VM_OUT/modules/$m.ko" ] ||
-		busybox insmod "$VM_OUT/modules/$m.ko" || say_ "insmod $m failed"
-done
+# inet_diag, which a Debian kernel would load on the first request, and
+# the initramfs loads them (initramfs-init).
 ( trap - INT; exec "$TOOL" -j --interval 1 --attach kprobe \
 	--cache-dir "$work/cache" ) > interim.json 2> interim.err &
 interim_pid=$!

@@ -214,6 +214,21 @@ static __always_inline void record_owner(struct sock_state *st)
 		st->flags |= SOCK_IN_CGROUP;
 }
 
+/*
+ * Where an established session lives: enough for user space to find its
+ * socket through the kernel's socket diagnostics at the stop, and so to
+ * tell a session still open from one whose close the program never ran
+ * for.  Once per session, on ESTABLISHED.
+ */
+static __always_inline void note_endpoints(u64 skp, struct sock_state *st)
+{
+	u64 net = 0;
+
+	KERNEL_LOAD(st->portpair, skp + TCPLIFE_SK_PORTPAIR_OFFSET);
+	KERNEL_LOAD(net, skp + TCPLIFE_SK_NET_OFFSET);
+	KERNEL_LOAD(st->netns, net + TCPLIFE_NET_INUM_OFFSET);
+}
+
 /* Whether a socket leaving OLDSTATE was born in a change we see. */
 static __always_inline int born_at_handshake(int oldstate)
 {
@@ -270,6 +285,7 @@ static __always_inline void note_state(u64 skp, int oldstate, int newstate)
 	} else if (newstate == TCP_ESTABLISHED) {
 		st = socks.lookup(&skp);
 		if (st) {
+			note_endpoints(skp, st);
 			if (!(st->flags & SOCK_STARTED)) {
 				st->start_ns = bpf_ktime_get_ns();
 				st->flags |= SOCK_STARTED;
@@ -285,6 +301,7 @@ static __always_inline void note_state(u64 skp, int oldstate, int newstate)
 		fresh.start_ns = bpf_ktime_get_ns();
 		fresh.flags = SOCK_STARTED |
 			      (oldstate == TCP_SYN_RECV ? SOCK_SERVER : 0);
+		note_endpoints(skp, &fresh);
 		/*
 		 * A handshake state we saw (every method sees SYN_SENT; the
 		 * tracepoints also see SYN_RECV) already counted or marked

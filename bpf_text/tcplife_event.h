@@ -54,6 +54,15 @@ struct sock_state {
 	__u32 uid;
 	__u32 flags;
 	__u32 handshake_us;	/* first handshake state to ESTABLISHED */
+	/*
+	 * From ESTABLISHED on: the kernel's bytes of skc_portpair (the
+	 * remote port in network order, then the local port in the host's)
+	 * and the namespace, so that user space can tell, at the stop,
+	 * whether an entry's socket still exists (open_sessions.c).  0:
+	 * not established yet.
+	 */
+	__u32 portpair;
+	__u32 netns;
 	char comm[TCPLIFE_COMM_LEN];
 };
 #define SOCK_STARTED 0x1

@@ -29,6 +29,7 @@
 	X(MIN_RTT, tcp_sock, rtt_min.s[0].v, 4, 0)			\
 	X(SK_ERR, sock, sk_err, 4, 0)					\
 	X(SK_NET, sock, __sk_common.skc_net, 8, 0)			\
+	X(SK_PORTPAIR, sock, __sk_common.skc_portpair, 4, 0)		\
 	X(NET_INUM, net, ns.inum, 4, 1)
 
 /*

@@ -216,7 +216,7 @@ void drops_report_accounts(const struct drops *d, bool verbose)
 {
 	const uint64_t *t = d->total;
 	bool ok = accounts_add_up(d);
-	char line[512], open_at_exit[24] = "?";
+	char line[768], open_at_exit[24] = "?";
 
 	if (ok && !verbose)
 		return;
@@ -227,18 +227,29 @@ void drops_report_accounts(const struct drops *d, bool verbose)
 		 " rows + %" PRIu64 " filtered + %" PRIu64 " not ours + %"
 		 PRIu64 " untracked + %" PRIu64 " perf full + %" PRIu64
 		 " no buffer; %" PRIu64 " rows sent, %" PRIu64 " received; %"
-		 PRIu64 " missed closes, %" PRIu64 " skipped runs; %s"
-		 " begun while tracing still open",
+		 PRIu64 " missed closes, %" PRIu64 " skipped runs, %" PRIu64
+		 " closes never seen; %s begun while tracing still open (%"
+		 PRIu64 " unchecked)",
 		 t[TCPLIFE_OUT_CLOSES], t[TCPLIFE_OUT_ROWS],
 		 t[TCPLIFE_OUT_FILTERED], t[TCPLIFE_OUT_NOT_OURS],
 		 t[TCPLIFE_OUT_UNTRACKED], t[TCPLIFE_DROP_PERF_FULL],
 		 t[TCPLIFE_DROP_NO_BUFFER], t[TCPLIFE_OUT_ROWS],
 		 d->rows_received, t[TCPLIFE_DROP_MISSED_CLOSE],
-		 d->skipped_total, open_at_exit);
+		 d->skipped_total, d->unseen_at_exit, open_at_exit,
+		 d->unchecked_at_exit);
 	if (ok)
 		note_msg("accounts: %s", line);
 	else
 		error_msg("accounts do not add up: %s", line);
+}
+
+void drops_report_unseen(const struct drops *d)
+{
+	if (d->unseen_at_exit)
+		error_msg("lost %" PRIu64 " sessions in total whose close the "
+			  "program never ran for (found at the stop: their "
+			  "sockets were gone, their entries left)",
+			  d->unseen_at_exit);
 }
 
 uint64_t drops_report_totals(struct drops *d)

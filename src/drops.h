@@ -18,6 +18,11 @@ struct drops {
 	uint64_t rows_received;	/* events user space got, set by the caller */
 	uint64_t rows_received_seen;	/* as of the last health record */
 	int64_t open_at_exit;	/* sessions begun, not closed; -1: unknown */
+	/*
+	 * Sessions whose close the program never ran for, found at the stop
+	 * (open_sessions.h), and entries that could not be checked.
+	 */
+	uint64_t unseen_at_exit, unchecked_at_exit;
 	bool read_failed;	/* reported once */
 	int prog_fd;		/* for recursion_misses */
 	bool skipped_known;	/* the kernel counts skipped runs */
@@ -46,6 +51,12 @@ size_t drops_health_fields(struct drops *d, struct health_field *f);
  * drops_report_totals(), with rows_received set.
  */
 void drops_report_accounts(const struct drops *d, bool verbose);
+
+/*
+ * Reports the sessions found lost at the stop (unseen_at_exit), if any.
+ * Call after drops_report_totals().
+ */
+void drops_report_unseen(const struct drops *d);
 
 /* Reports the totals, if any; returns the number of lost events. */
 uint64_t drops_report_totals(struct drops *d);

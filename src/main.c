@@ -100,6 +100,20 @@ static void poll_drops(struct drops *drops, struct output *out)
 			     drops_health_fields(drops, f), out->stream);
 }
 
+/* Closes found lost at the stop: on stderr, and as a last health record. */
+static void report_unseen(const struct drops *drops, struct output *out)
+{
+	struct health_field f = { "closes_unseen", drops->unseen_at_exit };
+
+	if (!drops->unseen_at_exit)
+		return;
+	drops_report_unseen(drops);
+	if (out->path && !output_done(out)) {
+		health_print(&out->rf, monotonic_ns(), &f, 1, out->stream);
+		output_flush(out);
+	}
+}
+
 /*
  * Reads and prints events until a stop signal, a write error, -c's count
  * or -d's deadline (0: none).
@@ -213,7 +227,9 @@ int main(int argc, char **argv)
 	struct run_as run_as;
 	struct interim interim = { .pool = NULL };
 	struct interim *im = NULL;
-	uint64_t attach_ns, open_count;
+	uint64_t attach_ns;
+	struct open_sessions open_at_stop = { .snap = NULL };
+	struct open_counts left;
 	sigset_t wait_mask;
 	int err, status = EXIT_RUNTIME;
 
@@ -313,6 +329,7 @@ int main(int argc, char **argv)
 			interim_read_open_at_start(im, &opts,
 						   out.cgroups.root);
 	}
+	open_sessions_init(&open_at_stop);
 	if (drop_privileges(&run_as, &att) < 0)
 		goto cleanup_host;
 
@@ -338,6 +355,7 @@ int main(int argc, char **argv)
 	if (im && err == 0 && !output_done(&out) &&
 	    interim_pass(im, &ps, &out, monotonic_ns()) < 0)
 		status = EXIT_RUNTIME;
+	open_sessions_snapshot(&open_at_stop, lp.socks_fd);
 	/* Detach first, then print what was already in the buffers. */
 	detach_program(&att);
 	perf_stream_drain(&ps);
@@ -349,9 +367,12 @@ int main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 	drops_report_totals(&drops);
 	drops.rows_received = out.received;
-	if (opts.verbose &&
-	    open_sessions_count(lp.socks_fd, &open_count) == 0)
-		drops.open_at_exit = (int64_t)open_count;
+	if (open_sessions_count(&open_at_stop, lp.socks_fd, &left) == 0) {
+		drops.open_at_exit = (int64_t)left.open;
+		drops.unseen_at_exit = left.unseen;
+		drops.unchecked_at_exit = left.unchecked;
+		report_unseen(&drops, &out);
+	}
 	drops_report_accounts(&drops, opts.verbose);
 	output_report(&out);
 	if (im)
@@ -362,6 +383,7 @@ cleanup_host:
 	detach_program(&att);
 	perf_stream_close(&ps);
 	drops_close(&drops);
+	open_sessions_free(&open_at_stop);
 	loaded_program_close(&lp);
 	program_cflags_free(&cf);
 	tracefs_release(&host.tfs);

@@ -116,14 +116,30 @@ static void open_others(struct sock_diag *d, int home_fd, uint32_t only)
 	}
 }
 
+/* Allocates D's table and finds this process's namespace. */
+static int start_table(struct sock_diag *d, uint32_t *home)
+{
+	memset(d, 0, sizeof(*d));
+	d->ns = xcalloc(MAX_NAMESPACES, sizeof(*d->ns));
+	return ns_inode("/proc/self/ns/net", home);
+}
+
+int sock_diag_open_home(struct sock_diag *d)
+{
+	uint32_t home;
+	int err = start_table(d, &home);
+
+	if (!err)
+		err = open_here(d, home);
+	return err ? err : 1;
+}
+
 int sock_diag_open(struct sock_diag *d, uint32_t only_netns)
 {
 	uint32_t home;
 	int err, home_fd;
 
-	memset(d, 0, sizeof(*d));
-	d->ns = xcalloc(MAX_NAMESPACES, sizeof(*d->ns));
-	err = ns_inode("/proc/self/ns/net", &home);
+	err = start_table(d, &home);
 	if (err)
 		return err;
 	if (!only_netns || only_netns == home) {

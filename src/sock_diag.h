@@ -43,6 +43,12 @@ struct sock_diag {
  */
 int sock_diag_open(struct sock_diag *d, uint32_t only_netns);
 
+/*
+ * Opens one socket in this process's namespace only.  Returns 1, or
+ * -errno.
+ */
+int sock_diag_open_home(struct sock_diag *d);
+
 /* Whether NETNS is one of the covered namespaces. */
 bool sock_diag_covers(const struct sock_diag *d, uint32_t netns);
 

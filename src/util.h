@@ -30,6 +30,7 @@ void die(int status, const char *fmt, ...) PRINTF_LIKE(2, 3)
 	__attribute__((noreturn));
 
 void *xcalloc(size_t n, size_t size);
+void *xreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 

@@ -233,7 +233,7 @@ static void check_offsets_format(const char *dir,
 static void check_offsets(const char *dir)
 {
 	struct counter_offsets off = {
-		.off = { 1752, 1824, 2200, 1680, 284, 48, 176 },
+		.off = { 1752, 1824, 2200, 1680, 284, 48, 176, 12 },
 		.btf_target = { "btf_trace_x" },
 		.btf_id = { 91357, -1, -1, -1 },
 	}, got = { .btf_target = { "btf_trace_x" } };

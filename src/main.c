@@ -188,6 +188,7 @@ int main(int argc, char **argv)
 {
 	struct options opts;
 	struct host_request host_rq;
+	struct output_request out_rq;
 	struct host host;
 	struct program_cflags cf = { .count = 0 };
 	struct program_shape shape;
@@ -217,6 +218,7 @@ int main(int argc, char **argv)
 	if (opts.quiet)
 		notes_silence();
 	host_request_from_options(&opts, &host_rq);
+	output_request_from_options(&opts, &out_rq);
 	if (opts.print_ebpf || opts.print_info) {
 		status = opts.print_ebpf ? print_ebpf(&opts, &host_rq) :
 			 print_info(&host_rq);
@@ -232,7 +234,7 @@ int main(int argc, char **argv)
 	}
 	privileges_plan(opts.user, &run_as);
 	/* A path that cannot be written fails before the slow part. */
-	if (!opts.warm_cache && output_init(&out, &opts, &run_as) < 0)
+	if (!opts.warm_cache && output_init(&out, &out_rq, &run_as) < 0)
 		goto cleanup;
 	/*
 	 * Without the cache a compile is certain: fork the compile child now,

@@ -21,3 +21,18 @@ void host_request_from_options(const struct options *opts,
 	rq->filters_on = opts->filters_on;
 	rq->user = opts->user;
 }
+
+void output_request_from_options(const struct options *opts,
+				 struct output_request *rq)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->time = opts->time;
+	rq->timestamp = opts->timestamp;
+	rq->wide = opts->wide;
+	rq->csv = opts->csv;
+	rq->json = opts->json;
+	rq->extended = opts->extended;
+	rq->typed = opts->interval != 0;
+	rq->limit = opts->count;
+	rq->path = opts->output;
+}

@@ -7,9 +7,14 @@
 
 #include "host.h"
 #include "options.h"
+#include "output.h"
 
 /* What OPTS ask of the host: discovery, attach method, checks, --info. */
 void host_request_from_options(const struct options *opts,
 			       struct host_request *rq);
+
+/* The layout, -c and --output OPTS give the output. */
+void output_request_from_options(const struct options *opts,
+				 struct output_request *rq);
 
 #endif

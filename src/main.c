@@ -19,7 +19,7 @@
 #include "kprobe_reaper.h"
 #include "open_sessions.h"
 #include "load.h"
-#include "options.h"
+#include "option_requests.h"
 #include "output.h"
 #include "perf_stream.h"
 #include "privileges.h"
@@ -38,15 +38,16 @@
 #define POLL_TIMEOUT_MS 250
 
 /* --ebpf: what would be compiled here, without loading; no root needed. */
-static int print_ebpf(const struct options *opts)
+static int print_ebpf(const struct options *opts,
+		      const struct host_request *rq)
 {
 	struct program_cflags cf;
 	struct program_shape shape;
 	struct host h;
 
 	/* BTF, headers (for the uapi structs) and helpers, as a run sees. */
-	host_discover(&h, opts);
-	host_choose_attach(&h, opts, false);
+	host_discover(&h, rq);
+	host_choose_attach(&h, false);
 	if (!h.method)		/* what auto would have wanted */
 		h.method = attach_method_nth(0);
 	program_shape_from_options(opts, &shape);
@@ -58,27 +59,14 @@ static int print_ebpf(const struct options *opts)
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
 
-static int print_info(const struct options *opts)
+static int print_info(const struct host_request *rq)
 {
 	struct host h;
 
-	host_discover(&h, opts);
-	host_print_info(&h, opts);
+	host_discover(&h, rq);
+	host_print_info(&h);
 	host_free(&h);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
-}
-
-static int choose_attach_method(struct host *h, const struct options *opts)
-{
-	int err = host_choose_attach(h, opts, true);
-
-	if (err) {
-		error_msg("tracefs is not mounted and mounting it at %s failed: "
-			  "%s; mount it with '%s'", tracefs_libbcc_dir(),
-			  strerror(-err), tracefs_mount_command());
-		return err;
-	}
-	return attach_check(h->method, &h->tfs, host_offsets(h));
 }
 
 static uint64_t monotonic_ns(void)
@@ -213,6 +201,8 @@ static int drop_privileges(const struct run_as *ra, struct attachment *att)
 int main(int argc, char **argv)
 {
 	struct options opts;
+	struct host_request host_rq;
+	struct output_request out_rq;
 	struct host host;
 	struct program_cflags cf = { .count = 0 };
 	struct program_shape shape;
@@ -243,8 +233,11 @@ int main(int argc, char **argv)
 	}
 	if (opts.quiet)
 		notes_silence();
+	host_request_from_options(&opts, &host_rq);
+	output_request_from_options(&opts, &out_rq);
 	if (opts.print_ebpf || opts.print_info) {
-		status = opts.print_ebpf ? print_ebpf(&opts) : print_info(&opts);
+		status = opts.print_ebpf ? print_ebpf(&opts, &host_rq) :
+			 print_info(&host_rq);
 		options_free(&opts);
 		return status;
 	}
@@ -257,7 +250,7 @@ int main(int argc, char **argv)
 	}
 	privileges_plan(opts.user, &run_as);
 	/* A path that cannot be written fails before the slow part. */
-	if (!opts.warm_cache && output_init(&out, &opts, &run_as) < 0)
+	if (!opts.warm_cache && output_init(&out, &out_rq, &run_as) < 0)
 		goto cleanup;
 	/*
 	 * Without the cache a compile is certain: fork the compile child now,
@@ -266,10 +259,9 @@ int main(int argc, char **argv)
 	 */
 	if (opts.no_cache)
 		compiler_start(&cc);	/* on failure, retried when needed */
-	host_discover(&host, &opts);
-	if (choose_attach_method(&host, &opts) < 0 ||
-	    host_check_headers(&host, &opts) < 0 ||
-	    host_check_features(&host, &opts) < 0)
+	host_discover(&host, &host_rq);
+	if (host_attach_method(&host) < 0 || host_check_headers(&host) < 0 ||
+	    host_check_features(&host) < 0)
 		goto cleanup_host;
 
 	program_shape_from_options(&opts, &shape);

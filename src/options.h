@@ -5,16 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "map_sizes.h"
+#include "port_set.h"
 #include "tcplife_event.h"
 
 struct attach_method;
-
-/* One bit per port; the same layout as the BPF program's bitmap maps. */
-struct port_set {
-	uint64_t bits[PORT_BITMAP_WORDS];
-	unsigned int count;
-};
 
 struct options {
 	bool time;		/* -T */

@@ -45,7 +45,7 @@ static int open_log(struct output *o, bool *empty)
 	return fd;
 }
 
-int output_init(struct output *o, const struct options *opts,
+int output_init(struct output *o, const struct output_request *rq,
 		const struct run_as *ra)
 {
 	bool empty = true;
@@ -53,24 +53,24 @@ int output_init(struct output *o, const struct options *opts,
 	memset(o, 0, sizeof(*o));
 	o->opener.sock = -1;
 	row_format_init(&o->rf);
-	o->rf.time = opts->time;
-	o->rf.timestamp = opts->timestamp;
-	o->rf.wide = opts->wide;
-	o->rf.csv = opts->csv;
-	o->rf.json = opts->json;
-	o->rf.extended = opts->extended;
-	o->rf.typed = opts->interval != 0;
-	if (opts->extended || opts->json || opts->interval) {
+	o->rf.time = rq->time;
+	o->rf.timestamp = rq->timestamp;
+	o->rf.wide = rq->wide;
+	o->rf.csv = rq->csv;
+	o->rf.json = rq->json;
+	o->rf.extended = rq->extended;
+	o->rf.typed = rq->typed;
+	if (rq->extended || rq->json || rq->typed) {
 		cgroup_paths_init(&o->cgroups);
 		o->rf.cgroup_path = cgroup_paths_lookup;
 		o->rf.cgroup_arg = &o->cgroups;
 	}
-	o->limit = opts->count;
+	o->limit = rq->limit;
 	o->stream = stdout;
-	if (opts->output) {
+	if (rq->path) {
 		int fd, err;
 
-		o->path = opts->output;
+		o->path = rq->path;
 		o->owner = ra->uid;
 		if ((ra->user || ra->anonymous) &&
 		    privileges_can_switch_user()) {

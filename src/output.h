@@ -10,10 +10,22 @@
 #include "log_opener.h"
 #include "format.h"
 #include "tcplife_event.h"
-#include "options.h"
 #include "privileges.h"
 
 struct interim;
+
+/* What output_init needs from the options: the layout, -c and --output. */
+struct output_request {
+	bool time;		/* -T */
+	bool timestamp;		/* -t */
+	bool wide;		/* -w */
+	bool csv;		/* -s */
+	bool json;		/* -j */
+	bool extended;		/* -e */
+	bool typed;		/* --interval: records carry a type */
+	unsigned long limit;	/* -c: stop after this many rows; 0: none */
+	const char *path;	/* --output; NULL: stdout */
+};
 
 struct output {
 	struct row_format rf;
@@ -42,13 +54,13 @@ struct output {
 #define output_done(o) ((o)->limit && (o)->rows >= (o)->limit)
 
 /*
- * Sets up the row format and opens --output's file, if any (appended to,
+ * Sets up RQ's row format and opens its file, if any (appended to,
  * created 0640), for a tool that runs as RA once attached: when it leaves
  * root for an account, a remainder that keeps root opens the file now
  * and after each rotation (log_opener.h).  Returns 0, or -errno after
  * reporting it.
  */
-int output_init(struct output *o, const struct options *opts,
+int output_init(struct output *o, const struct output_request *rq,
 		const struct run_as *ra);
 
 /* perf_sample_fn: queues one event for the next flush. */

@@ -10,7 +10,7 @@
 #include "kfeatures.h"
 #include "compile_child.h"
 #include "kheaders.h"
-#include "options.h"
+#include "port_set.h"
 #include "program_shape.h"
 #include "tcplife_event.h"
 

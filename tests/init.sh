@@ -252,6 +252,13 @@ data_rows_() {
 	echo $(($(wc -l < "$1") - 1))
 }
 
+# attach_methods_: the attach methods --help lists (its table's order),
+# one a line, so no test keeps a list of its own.
+attach_methods_() {
+	"$TOOL" --help | sed -n 's/^ *--attach METHOD *auto, //p' |
+		sed 's/,\{0,1\} or /, /; s/, /\n/g'
+}
+
 # prog_ids_ PID: the ids of the BPF programs process PID holds, one a line.
 prog_ids_() {
 	sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u

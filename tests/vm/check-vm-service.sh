@@ -30,38 +30,11 @@ INIT_SCRIPT=$here/initramfs-init-systemd
 ROOT_MODULES="virtio_pci 9pnet_virtio 9p virtio_blk ext4 crc32c_generic overlay"
 CHECKS="install first-start-cached rows rotate restart stop journal second-boot-attached second-boot-cached second-boot-rows second-boot-journal"
 
-say_() { printf '%s: %s\n' "$ME_" "$*"; }
-fail_() { say_ "FAIL: $*" >&2; exit 1; }
-framework_failure_() { say_ "framework failure: $*" >&2; exit 99; }
-skip_() {
-	[ "${TCPLIFE_VM_REQUIRE:-0}" != 1 ] || fail_ "qemu cannot run, and TCPLIFE_VM_REQUIRE=1: $*"
-	say_ "SKIP: $*" >&2
-	exit 77
-}
 now_() { date +%s; }
 
 WORK=$abs_top_builddir/tests/check-vm-service.dir
-STAGE=
-QEMU_PID=
-cleanup_() {
-	status=$?
-	[ -z "$QEMU_PID" ] || kill -KILL "$QEMU_PID" 2> /dev/null
-	[ -z "$STAGE" ] || rm -rf "$STAGE"
-	if [ "$status" -eq 0 ] && [ "${TCPLIFE_VM_KEEP:-0}" != 1 ]; then
-		rm -rf "$WORK"
-	elif [ -d "$WORK" ]; then
-		say_ "console logs, results and the overlay's disk kept in $WORK"
-	fi
-	exit "$status"
-}
-trap cleanup_ EXIT
-trap 'exit 99' INT TERM HUP
-
-command -v "$QEMU" > /dev/null ||
-	skip_ "$QEMU is not installed (tests/vm/install-deps.sh installs it)"
-probe=$(printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"quit"}' |
-	timeout 60 "$QEMU" -accel tcg -machine none -nodefaults -display none \
-		-qmp stdio 2>&1) || skip_ "$QEMU -accel tcg cannot start: $probe"
+VM_KEPT="console logs, results and the overlay's disk"
+vm_start_
 for c in cpio mkfs.ext4 dpkg-deb; do
 	command -v $c > /dev/null || framework_failure_ "$c is missing (run tests/vm/install-deps.sh)"
 done
@@ -103,32 +76,9 @@ fi
 key=$(cat "$INIT_SCRIPT" /bin/busybox | cksum | cut -d' ' -f1)
 initrd=$CACHE/initramfs-systemd-$key.cpio.gz
 if [ ! -s "$initrd" ]; then
-	moddir=$STAGE/image/lib/modules/$REL/kernel
-	root=$STAGE/root
-	mkdir -p "$root/bin" "$root/modules" || framework_failure_ "mkdir $root"
-	# Dependencies from each module's own "depends=" (no kmod needed);
-	# a module lands in the load order after all of its dependencies.
-	: > "$root/modules/order"
-	ko_() { find "$moddir" -name "$1.ko" -o -name "$(echo "$1" | tr _ -).ko" | head -n 1; }
-	# (sh has no local variables: the module's path is looked up again
-	# after its dependencies are placed.)
-	place_() {
-		grep -qx "$1" "$root/modules/order" && return 0
-		[ -n "$(ko_ "$1")" ] || return 0	# built in
-		for d in $(tr '\0' '\n' < "$(ko_ "$1")" | sed -n 's/^depends=//p' | tr ',' ' '); do
-			place_ "$d" || return 1
-		done
-		cp "$(ko_ "$1")" "$root/modules/$1.ko" && echo "$1" >> "$root/modules/order"
-	}
-	for m in $ROOT_MODULES; do
-		place_ "$m" || framework_failure_ "cannot collect module $m"
-	done
-	cp /bin/busybox "$root/bin/busybox" && cp "$INIT_SCRIPT" "$root/init" &&
-		chmod 755 "$root/init" || framework_failure_ "cannot populate the initramfs"
-	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
-		gzip -1 > "$initrd.tmp" && mv "$initrd.tmp" "$initrd" ||
-		framework_failure_ "cannot build $initrd"
-	say_ "initramfs modules: $(tr '\n' ' ' < "$root/modules/order")"
+	vm_initramfs_ "$STAGE/image/lib/modules/$REL/kernel" "$ROOT_MODULES" \
+		"$INIT_SCRIPT" "$initrd"
+	say_ "initramfs modules: $(tr '\n' ' ' < "$STAGE/root/modules/order")"
 fi
 rm -rf "$STAGE"
 STAGE=
@@ -217,16 +167,7 @@ boot_ 2
 # --- Report ------------------------------------------------------------------
 results=$WORK/share/results
 [ -f "$results" ] || : > "$results"
-passed=0
-failed=0
-for c in $CHECKS; do
-	line=$(awk -v c="$c" '$1 == "check" && $2 == c' "$results" | head -n 1)
-	case $line in
-	"check $c PASS"*) passed=$((passed + 1)); echo "$ME_: PASS: $c:${line#check "$c" PASS}" ;;
-	"check $c FAIL"*) failed=$((failed + 1)); echo "$ME_: FAIL: $c:${line#check "$c" FAIL}" ;;
-	*) failed=$((failed + 1)); echo "$ME_: FAIL: $c: not run (see $WORK/console.*.log)" ;;
-	esac
-done
+vm_report_ "$results" "not run (see $WORK/console.*.log)"
 say_ "$passed passed, $failed failed in $(($(now_) - t0)) s"
 [ "$failed" -eq 0 ] || exit 1
 exit 0

@@ -45,44 +45,13 @@ QEMU=${TCPLIFE_VM_QEMU:-qemu-system-x86_64}
 ROOT_MODULES="virtio_pci 9pnet_virtio 9p"
 CHECKS="guest info tracepoint kprobe sigkill fields second interim refusal btf"
 
-say_() { printf '%s: %s\n' "$ME_" "$*"; }
-fail_() { say_ "FAIL: $*" >&2; exit 1; }
-framework_failure_() { say_ "framework failure: $*" >&2; exit 99; }
-skip_() {
-	if [ "${TCPLIFE_VM_REQUIRE:-0}" = 1 ]; then
-		fail_ "qemu cannot run, and TCPLIFE_VM_REQUIRE=1: $*"
-	fi
-	say_ "SKIP: $*" >&2
-	exit 77
-}
 now_() { date +%s.%N; }
 since_() { awk -v a="$1" -v b="$(now_)" 'BEGIN { printf "%.1f", b - a }'; }
 
 WORK=$abs_top_builddir/tests/check-vm-$GUEST.dir
-STAGE=
-QEMU_PID=
-cleanup_() {
-	status=$?
-	[ -z "$QEMU_PID" ] || kill -KILL "$QEMU_PID" 2> /dev/null
-	[ -z "$STAGE" ] || rm -rf "$STAGE"
-	if [ "$status" -eq 0 ] && [ "${TCPLIFE_VM_KEEP:-0}" != 1 ]; then
-		rm -rf "$WORK"
-	elif [ -d "$WORK" ]; then
-		say_ "console log, results and qemu output kept in $WORK"
-	fi
-	exit "$status"
-}
-trap cleanup_ EXIT
-trap 'exit 99' INT TERM HUP
-
+VM_KEPT="console log, results and qemu output"
 # --- Can qemu run here at all? (the only reason to skip) -------------------
-command -v "$QEMU" > /dev/null ||
-	skip_ "$QEMU is not installed (tests/vm/install-deps.sh installs it)"
-# An empty machine that quits at once: TCG starts, nothing else is needed.
-probe=$(printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"quit"}' |
-	timeout 60 "$QEMU" -accel tcg -machine none -nodefaults -display none \
-		-qmp stdio 2>&1) ||
-	skip_ "$QEMU -accel tcg cannot start: $probe"
+vm_start_
 
 rm -rf "$WORK"
 mkdir -p "$WORK/share" || framework_failure_ "cannot create $WORK"
@@ -254,67 +223,11 @@ built=cached
 if [ ! -s "$initrd" ]; then
 	built=built
 	unpack_
-	moddir=$unpacked/lib/modules/$REL/kernel
-	mkdir -p "$STAGE/deps" "$STAGE/root/bin" "$STAGE/root/modules" ||
-		framework_failure_ "cannot populate $STAGE"
-	# Each module's .modinfo says what it depends on ("depends=a,b");
-	# reading it needs no kmod, which a minimal host may lack.
-	queue=$ROOT_MODULES
-	all=
-	while [ -n "$queue" ]; do
-		set -- $queue
-		m=$1
-		shift
-		queue=$*
-		case " $all " in *" $m "*) continue ;; esac
-		alt=$(echo "$m" | tr _ -)
-		ko=$(find "$moddir" -name "$m.ko*" -o -name "$alt.ko*" | head -n 1)
-		# Built into the kernel (virtio_pci in 6.12): nothing to load.
-		if [ -z "$ko" ] && grep -q -e "/$m\.ko\$" -e "/$alt\.ko\$" \
-			"$moddir/../modules.builtin" 2> /dev/null; then
-			continue
-		fi
-		[ -n "$ko" ] || framework_failure_ "module $m is not in linux-image-$REL"
-		# 6.12's modules are compressed; busybox's insmod wants them plain.
-		case $ko in
-		*.ko.xz) xz -dc "$ko" ;;
-		*.ko.zst) zstd -dc "$ko" ;;
-		*.ko.gz) gzip -dc "$ko" ;;
-		*) cat "$ko" ;;
-		esac > "$STAGE/root/modules/$m.ko" || framework_failure_ "cannot copy $ko"
-		tr '\0' '\n' < "$STAGE/root/modules/$m.ko" | sed -n 's/^depends=//p' |
-			tr ',' ' ' > "$STAGE/deps/$m"
-		all="$all $m"
-		queue="$queue $(cat "$STAGE/deps/$m")"
-	done
-	# Load order: a module once everything it depends on is loaded.
-	placed=
-	: > "$STAGE/root/modules/order"
-	while [ "$(echo $placed | wc -w)" -lt "$(echo $all | wc -w)" ]; do
-		progress=
-		for m in $all; do
-			case " $placed " in *" $m "*) continue ;; esac
-			ready=yes
-			for d in $(cat "$STAGE/deps/$m"); do
-				case " $placed " in *" $d "*) ;; *) ready= ;; esac
-			done
-			[ -n "$ready" ] || continue
-			placed="$placed $m"
-			echo "$m" >> "$STAGE/root/modules/order"
-			progress=yes
-		done
-		[ -n "$progress" ] || framework_failure_ "module dependency cycle among$all"
-	done
-	cp /bin/busybox "$STAGE/root/bin/busybox" &&
-		cp "$INIT_SCRIPT" "$STAGE/root/init" &&
-		chmod 755 "$STAGE/root/init" ||
-		framework_failure_ "cannot populate the initramfs"
-	(cd "$STAGE/root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
-		gzip -1 > "$STAGE/initramfs.cpio.gz" &&
-		mv "$STAGE/initramfs.cpio.gz" "$initrd" ||
-		framework_failure_ "cannot build $initrd"
+	vm_initramfs_ "$unpacked/lib/modules/$REL/kernel" "$ROOT_MODULES" \
+		"$INIT_SCRIPT" "$initrd"
 	# Images built from older inputs will not be used again.
-	for old in "$CACHE"/initramfs-*.cpio.gz; do
+	# (check-vm-service.sh's, initramfs-systemd-*, are not ours.)
+	for old in "$CACHE"/initramfs-[0-9]*.cpio.gz; do
 		[ "$old" = "$initrd" ] || rm -f "$old"
 	done
 	say_ "initramfs modules, in load order: $(tr '\n' ' ' < "$STAGE/root/modules/order")"
@@ -423,25 +336,7 @@ printf '  %-52s %7s s (%s)\n' "prepare: kernel $fetched, initramfs $built" "$t_p
 printf '  %-52s %7s s\n' "qemu, start to exit" "$t_qemu"
 awk '$1 == "time" { s = $2; $1 = $2 = ""; sub(/^ +/, ""); printf "    %-50s %7s s\n", $0, s }' "$results"
 
-passed=0
-failed=0
-for c in $CHECKS; do
-	line=$(awk -v c="$c" '$1 == "check" && $2 == c' "$results" | head -n 1)
-	case $line in
-	"check $c PASS"*)
-		passed=$((passed + 1))
-		echo "$ME_: PASS: $c:${line#check "$c" PASS}"
-		;;
-	"check $c FAIL"*)
-		failed=$((failed + 1))
-		echo "$ME_: FAIL: $c:${line#check "$c" FAIL}"
-		;;
-	*)
-		failed=$((failed + 1))
-		echo "$ME_: FAIL: $c: $not_run"
-		;;
-	esac
-done
+vm_report_ "$results" "$not_run"
 awk '$1 == "check" && $3 == "FAIL" && $2 !~ /^(guest|info|tracepoint|kprobe|sigkill|fields|second|interim|refusal|kheaders|btf)$/' "$results" |
 	while read -r _ c _ why; do echo "$ME_: FAIL: $c: $why"; done
 status=$(cat "$WORK/share/status" 2> /dev/null)

@@ -225,8 +225,15 @@ static __always_inline void note_endpoints(u64 skp, struct sock_state *st)
 	u64 net = 0;
 
 	KERNEL_LOAD(st->portpair, skp + TCPLIFE_SK_PORTPAIR_OFFSET);
-	KERNEL_LOAD(net, skp + TCPLIFE_SK_NET_OFFSET);
-	KERNEL_LOAD(st->netns, net + TCPLIFE_NET_INUM_OFFSET);
+	/*
+	 * Through the helper even under tp_btf: clang spills NET to the
+	 * stack here, and Linux 6.1's verifier reloads it as a number that
+	 * a plain load may not follow.
+	 */
+	tcplife_read_kernel(&net, sizeof(net),
+			    (void *)(skp + TCPLIFE_SK_NET_OFFSET));
+	tcplife_read_kernel(&st->netns, sizeof(st->netns),
+			    (void *)(net + TCPLIFE_NET_INUM_OFFSET));
 }
 
 /* Whether a socket leaving OLDSTATE was born in a change we see. */

@@ -224,12 +224,13 @@ static __always_inline void note_endpoints(u64 skp, struct sock_state *st)
 {
 	u64 net = 0;
 
-	KERNEL_LOAD(st->portpair, skp + TCPLIFE_SK_PORTPAIR_OFFSET);
 	/*
-	 * Through the helper even under tp_btf: clang spills NET to the
-	 * stack here, and Linux 6.1's verifier reloads it as a number that
-	 * a plain load may not follow.
+	 * Through the helper even under tp_btf: here SKP has been a map key,
+	 * and Linux 6.1's verifier forgets the type of a pointer whose stack
+	 * slot a helper has read, so a plain load through it is refused.
 	 */
+	tcplife_read_kernel(&st->portpair, sizeof(st->portpair),
+			    (void *)(skp + TCPLIFE_SK_PORTPAIR_OFFSET));
 	tcplife_read_kernel(&net, sizeof(net),
 			    (void *)(skp + TCPLIFE_SK_NET_OFFSET));
 	tcplife_read_kernel(&st->netns, sizeof(st->netns),

@@ -260,6 +260,7 @@ bool interim_event(struct interim *im, const struct tcplife_event *ev,
 
 void interim_free(struct interim *im)
 {
+	interim_finder_stop(im);
 	if (im->diag_open)
 		sock_diag_close(&im->diag);
 	im->diag_open = false;

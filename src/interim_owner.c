@@ -15,58 +15,93 @@
 #include "interim_table.h"
 #include "util.h"
 
-struct wanted {
-	uint32_t inode;
-	uint32_t pid;		/* found: 0 if not */
-	struct session *s;
-};
-
 static int by_inode(const void *a, const void *b)
 {
-	const struct wanted *x = a, *y = b;
+	const struct owner_query *x = a, *y = b;
 
 	return (x->inode > y->inode) - (x->inode < y->inode);
 }
 
-/* The socket inode a /proc/PID/fd/N link names, or 0. */
+void interim_owner_sort(struct owner_query *q, size_t n)
+{
+	qsort(q, n, sizeof(*q), by_inode);
+}
+
+/*
+ * The socket inode a /proc/PID/fd/N link names, or 0.  Parsed by hand:
+ * a machine may hold tens of thousands of descriptors, each read here.
+ */
 static uint32_t socket_inode(int dirfd, const char *name)
 {
+	static const char prefix[] = "socket:[";
 	char link[64];
-	unsigned long ino;
+	uint64_t ino = 0;
 	ssize_t n = readlinkat(dirfd, name, link, sizeof(link) - 1);
 
-	if (n < 9)
+	if (n < (ssize_t)sizeof(prefix) ||
+	    memcmp(link, prefix, sizeof(prefix) - 1))
 		return 0;
-	link[n] = '\0';
-	if (sscanf(link, "socket:[%lu]", &ino) != 1)
-		return 0;
+	for (ssize_t i = sizeof(prefix) - 1; i < n && link[i] != ']'; i++) {
+		if (link[i] < '0' || link[i] > '9')
+			return 0;
+		ino = ino * 10 + (uint64_t)(link[i] - '0');
+	}
 	return (uint32_t)ino;
 }
 
-static void scan_process(const char *pid_name, struct wanted *w, size_t n)
+/* Returns how many of Q this process holds that were not found yet. */
+static size_t scan_process(int proc_fd, const char *pid_name,
+			   struct owner_query *q, size_t n)
 {
 	char path[300];
 	struct dirent *de;
 	DIR *dir;
+	size_t found = 0;
 	uint32_t pid = (uint32_t)strtoul(pid_name, NULL, 10);
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%s/fd", pid_name);
-	dir = opendir(path);
-	if (!dir)
-		return;		/* gone, or not ours to read */
+	snprintf(path, sizeof(path), "%s/fd", pid_name);
+	fd = openat(proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return 0;	/* gone, or not ours to read */
+	}
 	while ((de = readdir(dir))) {
-		struct wanted key, *hit;
+		struct owner_query key, *hit;
 
 		if (de->d_name[0] == '.')
 			continue;
 		key.inode = socket_inode(dirfd(dir), de->d_name);
 		if (!key.inode)
 			continue;
-		hit = bsearch(&key, w, n, sizeof(*w), by_inode);
-		if (hit && !hit->pid)
+		hit = bsearch(&key, q, n, sizeof(*q), by_inode);
+		if (hit && !hit->pid) {
 			hit->pid = pid;
+			found++;
+		}
 	}
 	closedir(dir);
+	return found;
+}
+
+size_t interim_owner_scan(struct owner_query *q, size_t n)
+{
+	struct dirent *de;
+	size_t found = 0;
+	DIR *proc;
+
+	if (!n)
+		return 0;
+	proc = opendir("/proc");
+	/* Done once every inode asked for is found. */
+	while (proc && found < n && (de = readdir(proc)))
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
+			found += scan_process(dirfd(proc), de->d_name, q, n);
+	if (proc)
+		closedir(proc);
+	return found;
 }
 
 /*
@@ -116,29 +151,66 @@ bool interim_in_cgroup(uint32_t pid, const char *root, uint64_t within)
 	return inside;
 }
 
-static void fill_owner(struct session *s, uint32_t pid, const char *root)
+/* What a close would report of a process: read once per process. */
+struct owner {
+	uint32_t pid;
+	bool known;
+	char comm[TCPLIFE_COMM_LEN];
+	uint32_t uid;
+	uint64_t cgroup_id;
+};
+
+/* The real uid, as the program's bpf_get_current_uid_gid() gives it. */
+static bool real_uid(uint32_t pid, uint32_t *uid)
+{
+	char path[64], buf[2048], *p;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	if (read_small_file(path, buf, sizeof(buf)) < 0)
+		return false;
+	p = strstr(buf, "\nUid:");
+	return p && sscanf(p + 5, "%u", uid) == 1;
+}
+
+static void read_owner(struct owner *w, uint32_t pid, const char *root)
 {
 	char path[64], comm[64];
-	int n;
 
+	memset(w, 0, sizeof(*w));
+	w->pid = pid;
 	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-	n = read_small_file(path, comm, sizeof(comm));
-	if (n < 0)
+	if (read_small_file(path, comm, sizeof(comm)) < 0 ||
+	    !real_uid(pid, &w->uid))
 		return;		/* it has just exited */
 	comm[strcspn(comm, "\n")] = '\0';
-	memset(s->ev.comm, 0, sizeof(s->ev.comm));
-	memcpy(s->ev.comm, comm, strnlen(comm, sizeof(s->ev.comm) - 1));
-	s->ev.pid = pid;
-	s->ev.cgroup_id = cgroup_of(pid, root, 0, &(bool){ false });
+	memcpy(w->comm, comm, strnlen(comm, sizeof(w->comm) - 1));
+	w->cgroup_id = cgroup_of(pid, root, 0, &(bool){ false });
+	w->known = true;
+}
+
+static void fill_owner(struct session *s, const struct owner *w)
+{
+	if (!w->known)
+		return;
+	memcpy(s->ev.comm, w->comm, sizeof(s->ev.comm));
+	s->ev.pid = w->pid;
+	s->ev.uid = w->uid;
+	s->ev.cgroup_id = w->cgroup_id;
 	s->owner_known = true;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct owner_query *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
 void interim_resolve_owners(struct interim *im, const char *cgroup_root)
 {
-	struct wanted *w = NULL;
+	struct owner_query *q = NULL;
+	struct owner w = { .pid = 0 };
 	size_t n = 0;
-	struct dirent *de;
-	DIR *proc;
 
 	for (size_t i = 0; i < im->cap; i++) {
 		struct session *s = &im->pool[i];
@@ -146,24 +218,28 @@ void interim_resolve_owners(struct interim *im, const char *cgroup_root)
 		if (!s->used || s->owner_known || s->owner_tried ||
 		    !(s->pending || s->listed) || !s->reading.inode)
 			continue;
-		if (!w)
-			w = xcalloc(im->used, sizeof(*w));
+		if (!q)
+			q = xcalloc(im->used, sizeof(*q));
 		s->owner_tried = true;
-		w[n].inode = s->reading.inode;
-		w[n].s = s;
+		q[n].inode = s->reading.inode;
+		q[n].slot = (uint32_t)i;
 		n++;
 	}
 	if (!n)
 		return;
-	qsort(w, n, sizeof(*w), by_inode);
-	proc = opendir("/proc");
-	while (proc && (de = readdir(proc)))
-		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
-			scan_process(de->d_name, w, n);
-	if (proc)
-		closedir(proc);
-	for (size_t i = 0; i < n; i++)
-		if (w[i].pid)
-			fill_owner(w[i].s, w[i].pid, cgroup_root);
-	free(w);
+	interim_owner_sort(q, n);
+	if (interim_finder_ask(im, q, n) < 0)
+		interim_owner_scan(q, n);	/* our own processes only */
+	im->owner_asked += n;
+	/* Each process's name, uid and cgroup read once, not per socket. */
+	qsort(q, n, sizeof(*q), by_pid);
+	for (size_t i = 0; i < n; i++) {
+		if (!q[i].pid)
+			continue;
+		if (q[i].pid != w.pid)
+			read_owner(&w, q[i].pid, cgroup_root);
+		fill_owner(&im->pool[q[i].slot], &w);
+		im->owner_found += im->pool[q[i].slot].owner_known;
+	}
+	free(q);
 }

@@ -45,10 +45,36 @@ void interim_print(struct interim *im, struct session *s, const char *type,
 
 /*
  * Owners of the sessions read in this pass whose owner is not known, from
- * /proc (each asked once: unprivileged, only our own processes can be
- * read).  CGROUP_ROOT: the cgroup2 mount, or NULL.
+ * /proc, in one scan (each session asked once): through the owner finder
+ * when it runs, else by this process (unprivileged, only processes of its
+ * own account can be read).  CGROUP_ROOT: the cgroup2 mount, or NULL.
  */
 void interim_resolve_owners(struct interim *im, const char *cgroup_root);
+
+/* A socket inode whose holder is looked for. */
+struct owner_query {
+	uint32_t inode;
+	uint32_t pid;		/* found: 0 if not */
+	uint32_t slot;		/* its session's index in the pool */
+};
+
+/* Sorts Q by inode, as interim_owner_scan() needs it. */
+void interim_owner_sort(struct owner_query *q, size_t n);
+
+/*
+ * One pass over /proc/PID/fd of every process this one may read, filling
+ * the pid of each of Q (sorted by inode).  Returns how many were found.
+ */
+size_t interim_owner_scan(struct owner_query *q, size_t n);
+
+/*
+ * Has the owner finder (interim_finder.c) scan for Q, sorted by inode.
+ * Returns 0, or -errno when there is no finder or it is gone (Q is then
+ * left as it was).
+ */
+int interim_finder_ask(struct interim *im, struct owner_query *q, size_t n);
+
+void interim_finder_stop(struct interim *im);
 
 /* Whether PID is in the cgroup v2 directory of id WITHIN or below it. */
 bool interim_in_cgroup(uint32_t pid, const char *cgroup_root,

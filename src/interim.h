@@ -25,6 +25,12 @@
 
 struct session;
 struct output;
+
+/* Where the scan of /proc for owners goes on from. */
+struct owner_cursor {
+	uint32_t pid, fd;
+	uint64_t wraps;		/* times it reached the end of /proc */
+};
 struct perf_stream;
 
 /* Counters of what interim records could not cover; never silent. */
@@ -57,6 +63,7 @@ struct interim {
 		int sock;
 		uint64_t cpu_ns;	/* its CPU time, summed */
 	} finder;
+	struct owner_cursor owner_cursor;	/* when this process scans */
 	uint64_t owner_asked, owner_found;	/* accepted sockets' owners */
 };
 

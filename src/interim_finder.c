@@ -125,7 +125,10 @@ static uint64_t cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* A request: a count, then that many inodes.  The answer: CPU, pids. */
+/*
+ * A request: a count, a budget of links, then that many inodes.  The
+ * answer: the CPU time spent, the scan's wraps so far, then the pids.
+ */
 __attribute__((noreturn)) static void serve(int sock, uid_t uid, gid_t gid)
 {
 	static const int quiet[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
@@ -135,15 +138,18 @@ __attribute__((noreturn)) static void serve(int sock, uid_t uid, gid_t gid)
 	/* The tool's Ctrl-C or SIGTERM ends it; this ends when it does. */
 	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
 		signal(quiet[i], SIG_IGN);
+	struct owner_cursor cursor = { .pid = 0 };
+
 	if (keep_finder_caps(uid, gid) < 0)
 		_exit(1);
 	for (;;) {
 		struct owner_query *q;
 		uint32_t n, *inodes;
-		uint64_t began;
+		uint64_t began, budget;
 		int r = read_exact(sock, &n, sizeof(n));
 
-		if (r <= 0 || n > FINDER_MAX_QUERY)
+		if (r <= 0 || n > FINDER_MAX_QUERY ||
+		    read_exact(sock, &budget, sizeof(budget)) <= 0)
 			_exit(r < 0 || n > FINDER_MAX_QUERY);
 		inodes = xcalloc((size_t)n + 1, sizeof(*inodes));
 		q = xcalloc((size_t)n + 1, sizeof(*q));
@@ -155,11 +161,12 @@ __attribute__((noreturn)) static void serve(int sock, uid_t uid, gid_t gid)
 			q[i].slot = i;
 		}
 		interim_owner_sort(q, n);
-		interim_owner_scan(q, n);
+		interim_owner_scan(q, n, &cursor, (size_t)budget);
 		for (uint32_t i = 0; i < n; i++)
 			inodes[q[i].slot] = q[i].pid;
 		began = cpu_ns() - began;
 		if (send_all(sock, &began, sizeof(began)) < 0 ||
+		    send_all(sock, &cursor.wraps, sizeof(cursor.wraps)) < 0 ||
 		    send_all(sock, inodes, n * sizeof(*inodes)) < 0)
 			_exit(1);
 		free(inodes);
@@ -208,10 +215,11 @@ failed:
 		    "stay null until their close", strerror(err));
 }
 
-int interim_finder_ask(struct interim *im, struct owner_query *q, size_t n)
+int interim_finder_ask(struct interim *im, struct owner_query *q, size_t n,
+		       size_t budget)
 {
 	uint32_t count = (uint32_t)n, *buf;
-	uint64_t cpu;
+	uint64_t cpu, wraps, links = budget;
 	int err;
 
 	if (!im->finder.pid)
@@ -221,9 +229,13 @@ int interim_finder_ask(struct interim *im, struct owner_query *q, size_t n)
 		buf[i] = q[i].inode;
 	err = send_all(im->finder.sock, &count, sizeof(count));
 	if (!err)
+		err = send_all(im->finder.sock, &links, sizeof(links));
+	if (!err)
 		err = send_all(im->finder.sock, buf, n * sizeof(*buf));
 	if (!err)
 		err = read_exact(im->finder.sock, &cpu, sizeof(cpu));
+	if (err == 1)
+		err = read_exact(im->finder.sock, &wraps, sizeof(wraps));
 	if (err == 1)
 		err = read_exact(im->finder.sock, buf, n * sizeof(*buf));
 	if (err != 1) {
@@ -238,6 +250,7 @@ int interim_finder_ask(struct interim *im, struct owner_query *q, size_t n)
 	for (size_t i = 0; i < n; i++)
 		q[i].pid = buf[i];
 	im->finder.cpu_ns += cpu;
+	im->owner_cursor.wraps = wraps;
 	free(buf);
 	return 0;
 }

@@ -49,18 +49,23 @@ static uint32_t socket_inode(int dirfd, const char *name)
 	return (uint32_t)ino;
 }
 
-/* Returns how many of Q this process holds that were not found yet. */
-static size_t scan_process(int proc_fd, const char *pid_name,
-			   struct owner_query *q, size_t n)
+/*
+ * Reads the links of PID's descriptors from the cursor's on, at most
+ * *BUDGET of them; returns how many of Q it holds that were not found
+ * yet.  Leaves the cursor at the first descriptor not read.
+ */
+static size_t scan_process(int proc_fd, uint32_t pid, struct owner_query *q,
+			   size_t n, struct owner_cursor *c, size_t *budget,
+			   bool *done)
 {
-	char path[300];
+	char path[32];
 	struct dirent *de;
 	DIR *dir;
 	size_t found = 0;
-	uint32_t pid = (uint32_t)strtoul(pid_name, NULL, 10);
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/fd", pid_name);
+	*done = true;
+	snprintf(path, sizeof(path), "%u/fd", pid);
 	fd = openat(proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	dir = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!dir) {
@@ -68,11 +73,22 @@ static size_t scan_process(int proc_fd, const char *pid_name,
 			close(fd);
 		return 0;	/* gone, or not ours to read */
 	}
+	/* The kernel lists descriptors in increasing order. */
 	while ((de = readdir(dir))) {
 		struct owner_query key, *hit;
+		uint32_t num;
 
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
+		num = (uint32_t)strtoul(de->d_name, NULL, 10);
+		if (num < c->fd)
+			continue;
+		if (!*budget) {
+			c->fd = num;
+			*done = false;
+			break;
+		}
+		--*budget;
 		key.inode = socket_inode(dirfd(dir), de->d_name);
 		if (!key.inode)
 			continue;
@@ -86,19 +102,43 @@ static size_t scan_process(int proc_fd, const char *pid_name,
 	return found;
 }
 
-size_t interim_owner_scan(struct owner_query *q, size_t n)
+size_t interim_owner_scan(struct owner_query *q, size_t n,
+			  struct owner_cursor *c, size_t budget)
 {
-	struct dirent *de;
+	struct dirent *de = NULL;
 	size_t found = 0;
 	DIR *proc;
 
 	if (!n)
 		return 0;
 	proc = opendir("/proc");
-	/* Done once every inode asked for is found. */
-	while (proc && found < n && (de = readdir(proc)))
-		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
-			found += scan_process(dirfd(proc), de->d_name, q, n);
+	/* Done once every inode asked for is found, or the budget spent. */
+	while (proc && found < n && budget && (de = readdir(proc))) {
+		uint32_t pid;
+		bool done;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		/* The kernel lists processes in increasing order too. */
+		pid = (uint32_t)strtoul(de->d_name, NULL, 10);
+		if (pid < c->pid)
+			continue;
+		if (pid > c->pid) {
+			c->pid = pid;
+			c->fd = 0;
+		}
+		found += scan_process(dirfd(proc), pid, q, n, c, &budget,
+				      &done);
+		if (done) {
+			c->pid = pid + 1;
+			c->fd = 0;
+		}
+	}
+	if (proc && !de) {	/* the end of the list: from the start next */
+		c->pid = 0;
+		c->fd = 0;
+		c->wraps++;
+	}
 	if (proc)
 		closedir(proc);
 	return found;
@@ -206,7 +246,8 @@ static int by_pid(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-void interim_resolve_owners(struct interim *im, const char *cgroup_root)
+void interim_resolve_owners(struct interim *im, const char *cgroup_root,
+			    size_t budget)
 {
 	struct owner_query *q = NULL;
 	struct owner w = { .pid = 0 };
@@ -220,7 +261,11 @@ void interim_resolve_owners(struct interim *im, const char *cgroup_root)
 			continue;
 		if (!q)
 			q = xcalloc(im->used, sizeof(*q));
-		s->owner_tried = true;
+		if (!s->owner_asked) {
+			s->owner_asked = true;
+			s->owner_wraps = im->owner_cursor.wraps;
+			im->owner_asked++;
+		}
 		q[n].inode = s->reading.inode;
 		q[n].slot = (uint32_t)i;
 		n++;
@@ -228,18 +273,24 @@ void interim_resolve_owners(struct interim *im, const char *cgroup_root)
 	if (!n)
 		return;
 	interim_owner_sort(q, n);
-	if (interim_finder_ask(im, q, n) < 0)
-		interim_owner_scan(q, n);	/* our own processes only */
-	im->owner_asked += n;
+	if (interim_finder_ask(im, q, n, budget) < 0)	/* our own only */
+		interim_owner_scan(q, n, &im->owner_cursor, budget);
 	/* Each process's name, uid and cgroup read once, not per socket. */
 	qsort(q, n, sizeof(*q), by_pid);
 	for (size_t i = 0; i < n; i++) {
-		if (!q[i].pid)
+		struct session *s = &im->pool[q[i].slot];
+
+		if (!q[i].pid) {
+			/* Every process was read since it was first asked. */
+			if (im->owner_cursor.wraps >= s->owner_wraps + 2)
+				s->owner_tried = true;
 			continue;
+		}
 		if (q[i].pid != w.pid)
 			read_owner(&w, q[i].pid, cgroup_root);
-		fill_owner(&im->pool[q[i].slot], &w);
-		im->owner_found += im->pool[q[i].slot].owner_known;
+		fill_owner(s, &w);
+		im->owner_found += s->owner_known;
+		s->owner_tried = true;
 	}
 	free(q);
 }

@@ -27,9 +27,14 @@ struct session;
 struct output;
 
 /* Where the scan of /proc for owners goes on from. */
+#define OWNER_HINTS 8
 struct owner_cursor {
 	uint32_t pid, fd;
 	uint64_t wraps;		/* times it reached the end of /proc */
+	struct owner_hint {	/* recent owners, read first */
+		uint32_t pid, fd;	/* and where to go on in it */
+	} hints[OWNER_HINTS];
+	unsigned int next_hint;
 };
 struct perf_stream;
 

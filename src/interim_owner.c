@@ -102,21 +102,77 @@ static size_t scan_process(int proc_fd, uint32_t pid, struct owner_query *q,
 	return found;
 }
 
+/*
+ * The processes that held the last owners found: a server's accepted
+ * sockets are mostly its own, so new ones are found there at once rather
+ * than when the round comes back to it.  At most SHARE of the budget: the
+ * round goes on whatever they hold.
+ */
+static size_t scan_hints(int proc_fd, struct owner_query *q, size_t n,
+			 struct owner_cursor *c, size_t *budget, size_t share)
+{
+	size_t found = 0, half = share, left = half;
+
+	for (unsigned int i = 0; i < OWNER_HINTS && left && found < n; i++) {
+		struct owner_hint *h = &c->hints[i];
+		struct owner_cursor at = { .pid = h->pid, .fd = h->fd };
+		bool done;
+
+		if (!h->pid)
+			continue;
+		found += scan_process(proc_fd, h->pid, q, n, &at, &left,
+				      &done);
+		h->fd = done ? 0 : at.fd;	/* all read: again from 0 */
+	}
+	*budget -= half - left;
+	return found;
+}
+
+static bool is_hint(const struct owner_cursor *c, uint32_t pid)
+{
+	for (unsigned int h = 0; h < OWNER_HINTS; h++)
+		if (c->hints[h].pid == pid)
+			return true;
+	return false;
+}
+
+/* Remembers the owners found, for scan_hints(). */
+static void note_hints(const struct owner_query *q, size_t n,
+		       struct owner_cursor *c)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (q[i].pid && !is_hint(c, q[i].pid)) {
+			c->hints[c->next_hint].pid = q[i].pid;
+			/* Where the round is in it, if there: read up to. */
+			c->hints[c->next_hint].fd =
+				q[i].pid == c->pid ? c->fd : 0;
+			c->next_hint = (c->next_hint + 1) % OWNER_HINTS;
+		}
+	}
+}
+
 size_t interim_owner_scan(struct owner_query *q, size_t n,
 			  struct owner_cursor *c, size_t budget)
 {
-	struct dirent *de = NULL;
+	struct dirent *de;
 	size_t found = 0;
+	bool ended = false;
 	DIR *proc;
 
 	if (!n)
 		return 0;
 	proc = opendir("/proc");
+	if (proc)
+		found = scan_hints(dirfd(proc), q, n, c, &budget, budget / 2);
 	/* Done once every inode asked for is found, or the budget spent. */
-	while (proc && found < n && budget && (de = readdir(proc))) {
+	while (proc && found < n && budget) {
 		uint32_t pid;
 		bool done;
 
+		if (!(de = readdir(proc))) {
+			ended = true;
+			break;
+		}
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		/* The kernel lists processes in increasing order too. */
@@ -127,6 +183,10 @@ size_t interim_owner_scan(struct owner_query *q, size_t n,
 			c->pid = pid;
 			c->fd = 0;
 		}
+		if (is_hint(c, pid)) {	/* scan_hints() reads it */
+			c->pid = pid + 1;
+			continue;
+		}
 		found += scan_process(dirfd(proc), pid, q, n, c, &budget,
 				      &done);
 		if (done) {
@@ -134,13 +194,17 @@ size_t interim_owner_scan(struct owner_query *q, size_t n,
 			c->fd = 0;
 		}
 	}
-	if (proc && !de) {	/* the end of the list: from the start next */
+	if (ended) {	/* the end of the list: from the start next */
 		c->pid = 0;
 		c->fd = 0;
 		c->wraps++;
 	}
+	/* What the round left unspent. */
+	if (proc && found < n && budget)
+		found += scan_hints(dirfd(proc), q, n, c, &budget, budget);
 	if (proc)
 		closedir(proc);
+	note_hints(q, n, c);
 	return found;
 }
 

@@ -68,6 +68,8 @@ struct interim {
 		int sock;
 		uint64_t cpu_ns;	/* its CPU time, summed */
 	} finder;
+	uint32_t uncovered_ns[16];	/* named on stderr so far */
+	size_t nuncovered_ns;
 	struct owner_cursor owner_cursor;	/* when this process scans */
 	uint64_t owner_asked, owner_found;	/* accepted sockets' owners */
 };

@@ -33,6 +33,7 @@ struct owner_cursor {
 	uint64_t wraps;		/* times it reached the end of /proc */
 	struct owner_hint {	/* recent owners, read first */
 		uint32_t pid, fd;	/* and where to go on in it */
+		bool cycled;	/* read to its end since the last wrap */
 	} hints[OWNER_HINTS];
 	unsigned int next_hint;
 };

@@ -123,6 +123,7 @@ static size_t scan_hints(int proc_fd, struct owner_query *q, size_t n,
 		found += scan_process(proc_fd, h->pid, q, n, &at, &left,
 				      &done);
 		h->fd = done ? 0 : at.fd;	/* all read: again from 0 */
+		h->cycled |= done;
 	}
 	*budget -= half - left;
 	return found;
@@ -136,6 +137,22 @@ static bool is_hint(const struct owner_cursor *c, uint32_t pid)
 	return false;
 }
 
+/*
+ * The round reached the end of /proc.  It skips the hints' processes, so
+ * every process has been read since the last wrap only once each hint's
+ * has been read to its end too; only then is it a wrap, after which a
+ * session's owner not found is given up.
+ */
+static void count_wrap(struct owner_cursor *c)
+{
+	for (unsigned int h = 0; h < OWNER_HINTS; h++)
+		if (c->hints[h].pid && !c->hints[h].cycled)
+			return;
+	for (unsigned int h = 0; h < OWNER_HINTS; h++)
+		c->hints[h].cycled = false;
+	c->wraps++;
+}
+
 /* Remembers the owners found, for scan_hints(). */
 static void note_hints(const struct owner_query *q, size_t n,
 		       struct owner_cursor *c)
@@ -143,6 +160,7 @@ static void note_hints(const struct owner_query *q, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		if (q[i].pid && !is_hint(c, q[i].pid)) {
 			c->hints[c->next_hint].pid = q[i].pid;
+			c->hints[c->next_hint].cycled = false;
 			/* Where the round is in it, if there: read up to. */
 			c->hints[c->next_hint].fd =
 				q[i].pid == c->pid ? c->fd : 0;
@@ -197,7 +215,7 @@ size_t interim_owner_scan(struct owner_query *q, size_t n,
 	if (ended) {	/* the end of the list: from the start next */
 		c->pid = 0;
 		c->fd = 0;
-		c->wraps++;
+		count_wrap(c);
 	}
 	/* What the round left unspent. */
 	if (proc && found < n && budget)

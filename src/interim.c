@@ -181,6 +181,28 @@ void interim_print(struct interim *im, struct session *s, const char *type,
 }
 
 /*
+ * Says at once, for the first few namespaces, that one made after the
+ * start has sessions --interval cannot read; the count goes on in health
+ * records and at the end.
+ */
+static void note_uncovered(struct interim *im, uint32_t netns)
+{
+	size_t n = sizeof(im->uncovered_ns) / sizeof(im->uncovered_ns[0]);
+
+	for (size_t i = 0; i < im->nuncovered_ns; i++)
+		if (im->uncovered_ns[i] == netns)
+			return;
+	if (im->nuncovered_ns == n)
+		return;
+	im->uncovered_ns[im->nuncovered_ns++] = netns;
+	warning_msg("--interval: network namespace %u was made after the "
+		    "start: its sessions get no interim records, only their "
+		    "close (counted as interim_uncovered)%s", netns,
+		    im->nuncovered_ns == n ? "; no more namespaces are named" :
+		    "");
+}
+
+/*
  * An announced session.  One already at its key is the same socket if a
  * pass read it after this open (the open was still queued); otherwise its
  * close was never seen (lost, or filtered out) and the new one replaces it.
@@ -209,6 +231,7 @@ static void take_open(struct interim *im, const struct tcplife_event *ev)
 	}
 	if (im->diag_open && !sock_diag_covers(&im->diag, ev->netns)) {
 		im->count[IC_UNCOVERED]++;
+		note_uncovered(im, ev->netns);
 		return;
 	}
 	s = interim_add(im, ev);
@@ -260,6 +283,7 @@ bool interim_event(struct interim *im, const struct tcplife_event *ev,
 
 void interim_free(struct interim *im)
 {
+	interim_finder_stop(im);
 	if (im->diag_open)
 		sock_diag_close(&im->diag);
 	im->diag_open = false;

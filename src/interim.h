@@ -25,6 +25,18 @@
 
 struct session;
 struct output;
+
+/* Where the scan of /proc for owners goes on from. */
+#define OWNER_HINTS 8
+struct owner_cursor {
+	uint32_t pid, fd;
+	uint64_t wraps;		/* times it reached the end of /proc */
+	struct owner_hint {	/* recent owners, read first */
+		uint32_t pid, fd;	/* and where to go on in it */
+		bool cycled;	/* read to its end since the last wrap */
+	} hints[OWNER_HINTS];
+	unsigned int next_hint;
+};
 struct perf_stream;
 
 /* Counters of what interim records could not cover; never silent. */
@@ -52,6 +64,15 @@ struct interim {
 	uint64_t count[NR_INTERIM_COUNTERS];
 	uint64_t reported[NR_INTERIM_COUNTERS];	/* in health records */
 	uint64_t records;	/* interim and open_at_start records printed */
+	struct {
+		int pid;	/* the owner finder; 0: none */
+		int sock;
+		uint64_t cpu_ns;	/* its CPU time, summed */
+	} finder;
+	uint32_t uncovered_ns[16];	/* named on stderr so far */
+	size_t nuncovered_ns;
+	struct owner_cursor owner_cursor;	/* when this process scans */
+	uint64_t owner_asked, owner_found;	/* accepted sockets' owners */
 };
 
 /*
@@ -61,6 +82,16 @@ struct interim {
  */
 int interim_init(struct interim *im, unsigned long interval_s, size_t cap,
 		 uint32_t only_netns);
+
+/*
+ * Forks the owner finder: a process that keeps CAP_SYS_PTRACE and
+ * CAP_DAC_READ_SEARCH alone, as UID:GID, to read other accounts'
+ * /proc/PID/fd once the tool has dropped its privileges.  Call after
+ * interim_init(), before the drop.  Without CAP_SYS_PTRACE none is
+ * started, and owners are looked for among our own processes only.
+ */
+void interim_finder_start(struct interim *im, unsigned int uid,
+			  unsigned int gid);
 
 /*
  * -a: reads the sessions open now into the table, owners from /proc

@@ -105,7 +105,7 @@ int interim_pass(struct interim *im, struct perf_stream *ps,
 	/* Closes that raced the read: see interim_event(). */
 	perf_stream_drain(ps);
 	err = output_flush(o);
-	interim_resolve_owners(im, o->cgroups.root);
+	interim_resolve_owners(im, o->cgroups.root, OWNER_LINKS_PER_PASS);
 	for (size_t i = 0; !err && i < im->cap; i++) {
 		struct session *s = &im->pool[i];
 

@@ -4,6 +4,7 @@
  * and listed as open_at_start records before the first pass.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "filters.h"
@@ -76,7 +77,7 @@ void interim_read_open_at_start(struct interim *im,
 	im->pass_ns = interim_now_ns();
 	if (sock_diag_dump(&im->diag, on_start_entry, &sc))
 		im->count[IC_READ_ERRORS]++;
-	interim_resolve_owners(im, cgroup_root);
+	interim_resolve_owners(im, cgroup_root, SIZE_MAX);
 	/* -p and --cgroup need the owner, known only now. */
 	for (size_t i = 0; i < im->cap; i++) {
 		struct session *s = &im->pool[i];

@@ -15,7 +15,9 @@ struct session {
 	bool used;
 	bool owner_known;
 	bool listed;		/* open_at_start, not printed yet */
-	bool owner_tried;	/* /proc was asked once */
+	bool owner_tried;	/* /proc was read for it: no more */
+	bool owner_asked;	/* the owner scan has been asked for it */
+	uint64_t owner_wraps;	/* the scan's wraps when first asked */
 	int32_t next;		/* hash chain, or the free list */
 };
 
@@ -45,10 +47,50 @@ void interim_print(struct interim *im, struct session *s, const char *type,
 
 /*
  * Owners of the sessions read in this pass whose owner is not known, from
- * /proc (each asked once: unprivileged, only our own processes can be
- * read).  CGROUP_ROOT: the cgroup2 mount, or NULL.
+ * /proc, in one scan (each session asked once): through the owner finder
+ * when it runs, else by this process (unprivileged, only processes of its
+ * own account can be read).  CGROUP_ROOT: the cgroup2 mount, or NULL.
  */
-void interim_resolve_owners(struct interim *im, const char *cgroup_root);
+void interim_resolve_owners(struct interim *im, const char *cgroup_root,
+			    size_t budget);
+
+/*
+ * The descriptor links a pass reads at most (each costs the kernel a few
+ * microseconds): a pass stays within its CPU budget however many
+ * descriptors the machine holds, and the scan goes on from where it
+ * stopped at the next pass.  Unbounded: SIZE_MAX.
+ */
+#define OWNER_LINKS_PER_PASS 1024
+
+/* A socket inode whose holder is looked for. */
+struct owner_query {
+	uint32_t inode;
+	uint32_t pid;		/* found: 0 if not */
+	uint32_t slot;		/* its session's index in the pool */
+};
+
+/* Sorts Q by inode, as interim_owner_scan() needs it. */
+void interim_owner_sort(struct owner_query *q, size_t n);
+
+/*
+ * Reads /proc/PID/fd of the processes this one may read, from cursor C
+ * on, at most BUDGET links, filling the pid of each of Q (sorted by
+ * inode); C then says where to go on, and counts the ends of the list
+ * reached.  Returns how many were found.
+ */
+size_t interim_owner_scan(struct owner_query *q, size_t n,
+			  struct owner_cursor *c, size_t budget);
+
+/*
+ * Has the owner finder (interim_finder.c) scan for Q, sorted by inode,
+ * with its own cursor, whose wraps it copies into im->owner_cursor.
+ * Returns 0, or -errno when there is no finder or it is gone (Q is then
+ * left as it was).
+ */
+int interim_finder_ask(struct interim *im, struct owner_query *q, size_t n,
+		       size_t budget);
+
+void interim_finder_stop(struct interim *im);
 
 /* Whether PID is in the cgroup v2 directory of id WITHIN or below it. */
 bool interim_in_cgroup(uint32_t pid, const char *cgroup_root,

@@ -317,6 +317,7 @@ int main(int argc, char **argv)
 				 opts.filter.netns) < 0)
 			goto cleanup_host;
 		out.interim = im;
+		interim_finder_start(im, run_as.uid, run_as.gid);
 		if (opts.all)	/* /proc tells owners while we are root */
 			interim_read_open_at_start(im, &opts,
 						   out.cgroups.root);

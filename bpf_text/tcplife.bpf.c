@@ -218,23 +218,52 @@ static __always_inline void record_owner(struct sock_state *st)
  * Where an established session lives: enough for user space to find its
  * socket through the kernel's socket diagnostics at the stop, and so to
  * tell a session still open from one whose close the program never ran
- * for.  Once per session, on ESTABLISHED.
+ * for.  Once per session, on ESTABLISHED, and before SKP is used as a map
+ * key: Linux 6.1's verifier forgets the type of a pointer whose stack slot
+ * a helper has read, and would then refuse tp_btf's plain loads.
  */
-static __always_inline void note_endpoints(u64 skp, struct sock_state *st)
+struct endpoints {
+	u32 portpair;		/* sock_state.portpair */
+	u32 netns;
+};
+
+static __always_inline void read_endpoints(u64 skp, struct endpoints *ep)
 {
 	u64 net = 0;
 
+#ifdef TCPLIFE_ATTACH_TP_BTF
+	KERNEL_LOAD(ep->portpair, skp + TCPLIFE_SK_PORTPAIR_OFFSET);
+	KERNEL_LOAD(net, skp + TCPLIFE_SK_NET_OFFSET);
+#elif __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	/*
-	 * Through the helper even under tp_btf: here SKP has been a map key,
-	 * and Linux 6.1's verifier forgets the type of a pointer whose stack
-	 * slot a helper has read, so a plain load through it is refused.
+	 * Both lie in struct sock_common, the namespace pointer 36 bytes
+	 * after the ports in every kernel since 4.x: one helper call for the
+	 * two where the span is that short, as a helper call costs more than
+	 * the bytes it copies.
 	 */
-	tcplife_read_kernel(&st->portpair, sizeof(st->portpair),
+	u64 span[8] = {};
+	const unsigned int gap = TCPLIFE_SK_NET_OFFSET -
+				 TCPLIFE_SK_PORTPAIR_OFFSET;
+
+	if (TCPLIFE_SK_NET_OFFSET > TCPLIFE_SK_PORTPAIR_OFFSET &&
+	    gap % 8 == 4 && gap + 8 <= sizeof(span)) {
+		tcplife_read_kernel(span, gap + 8, (void *)(skp +
+				    TCPLIFE_SK_PORTPAIR_OFFSET));
+		ep->portpair = (u32)span[0];
+		net = span[gap / 8 + 1] << 32 | span[gap / 8] >> 32;
+	} else {
+		tcplife_read_kernel(&ep->portpair, sizeof(ep->portpair),
+				    (void *)(skp + TCPLIFE_SK_PORTPAIR_OFFSET));
+		tcplife_read_kernel(&net, sizeof(net),
+				    (void *)(skp + TCPLIFE_SK_NET_OFFSET));
+	}
+#else
+	tcplife_read_kernel(&ep->portpair, sizeof(ep->portpair),
 			    (void *)(skp + TCPLIFE_SK_PORTPAIR_OFFSET));
 	tcplife_read_kernel(&net, sizeof(net),
 			    (void *)(skp + TCPLIFE_SK_NET_OFFSET));
-	tcplife_read_kernel(&st->netns, sizeof(st->netns),
-			    (void *)(net + TCPLIFE_NET_INUM_OFFSET));
+#endif
+	KERNEL_LOAD(ep->netns, net + TCPLIFE_NET_INUM_OFFSET);
 }
 
 /* Whether a socket leaving OLDSTATE was born in a change we see. */
@@ -291,9 +320,13 @@ static __always_inline void note_state(u64 skp, int oldstate, int newstate)
 		if (err == -E2BIG)
 			mark_untracked(skp);
 	} else if (newstate == TCP_ESTABLISHED) {
+		struct endpoints ep;
+
+		read_endpoints(skp, &ep);
 		st = socks.lookup(&skp);
 		if (st) {
-			note_endpoints(skp, st);
+			st->portpair = ep.portpair;
+			st->netns = ep.netns;
 			if (!(st->flags & SOCK_STARTED)) {
 				st->start_ns = bpf_ktime_get_ns();
 				st->flags |= SOCK_STARTED;
@@ -309,7 +342,8 @@ static __always_inline void note_state(u64 skp, int oldstate, int newstate)
 		fresh.start_ns = bpf_ktime_get_ns();
 		fresh.flags = SOCK_STARTED |
 			      (oldstate == TCP_SYN_RECV ? SOCK_SERVER : 0);
-		note_endpoints(skp, &fresh);
+		fresh.portpair = ep.portpair;
+		fresh.netns = ep.netns;
 		/*
 		 * A handshake state we saw (every method sees SYN_SENT; the
 		 * tracepoints also see SYN_RECV) already counted or marked

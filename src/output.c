@@ -196,14 +196,18 @@ void output_free(struct output *o)
 
 int output_flush(struct output *o)
 {
-	print_pending(o);
-	if (fflush(o->stream) == 0 && !ferror(o->stream))
-		return 0;
-	if (errno == EPIPE)
-		return 1;
-	error_msg("writing %s failed: %s", o->path ? o->path : "output",
-		  strerror(errno));
-	return -errno;
+	if (!o->write_errno) {
+		errno = 0;
+		print_pending(o);
+		if (fflush(o->stream) == 0 && !ferror(o->stream))
+			return 0;
+		o->write_errno = errno ? errno : EIO;
+		if (o->write_errno != EPIPE)
+			error_msg("writing %s failed: %s",
+				  o->path ? o->path : "output",
+				  strerror(o->write_errno));
+	}
+	return o->write_errno == EPIPE ? 1 : -o->write_errno;
 }
 
 int output_reopen(struct output *o)

@@ -38,6 +38,11 @@ struct output {
 	uint64_t rows;
 	uint64_t received;	/* well-formed samples, printed or not */
 	uint64_t malformed;	/* samples too short to be events */
+	/*
+	 * The first write error's errno (EPIPE: the reader left), kept: the
+	 * stream's error flag stays set, but errno is soon someone else's.
+	 */
+	int write_errno;
 	uint64_t limit;		/* -c: stop after this many rows; 0: none */
 	/* A batch's events, printed in close order when it is flushed. */
 	struct tcplife_event *pending;

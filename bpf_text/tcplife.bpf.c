@@ -553,13 +553,20 @@ static __always_inline int port_set(int remote, u16 port)
 	return bits && ((*bits >> (port & 63)) & 1);
 }
 
-/* The namespace's inode, from the socket's struct net. */
+/*
+ * The namespace's inode, from the socket's struct net, for --netns.
+ * Through the helper even under tp_btf, as note_endpoints() does: where
+ * clang spills NET to the stack, Linux 6.1's verifier reloads it as a
+ * number that a plain load may not follow.
+ */
 static __always_inline void read_netns(u64 skp, struct tcplife_event *ev)
 {
 	u64 net = 0;
 
-	KERNEL_LOAD(net, skp + TCPLIFE_SK_NET_OFFSET);
-	KERNEL_LOAD(ev->netns, net + TCPLIFE_NET_INUM_OFFSET);
+	tcplife_read_kernel(&net, sizeof(net),
+			    (void *)(skp + TCPLIFE_SK_NET_OFFSET));
+	tcplife_read_kernel(&ev->netns, sizeof(ev->netns),
+			    (void *)(net + TCPLIFE_NET_INUM_OFFSET));
 }
 
 /*
@@ -596,10 +603,12 @@ static __always_inline int endpoints_wanted(const struct tcplife_config *cfg,
 static __always_inline void read_session_fields(u64 skp,
 						struct tcplife_event *ev)
 {
+	u64 net = 0;
 	u32 srtt = 0;
 	int err = 0;
 
-	read_netns(skp, ev);
+	KERNEL_LOAD(net, skp + TCPLIFE_SK_NET_OFFSET);
+	KERNEL_LOAD(ev->netns, net + TCPLIFE_NET_INUM_OFFSET);
 #define COPY_FIELD(id, member, unset) \
 	tcplife_read_kernel(&ev->member, sizeof(ev->member), \
 			    (void *)(skp + TCPLIFE_##id##_OFFSET)); \

@@ -36,17 +36,17 @@
  *                               (bpf_get_current_ancestor_cgroup_id): its
  *                               test is compiled in; a flag of the kernel,
  *                               not of the options
+ *   TCPLIFE_REPORT_UNBORN       also report sessions opened before tracing
+ *   TCPLIFE_INTERIM             --interval: also send an event, flagged
+ *                               TCPLIFE_F_OPEN, when a session becomes
+ *                               established, so user space knows the
+ *                               sessions it reads counters for
  *
  * The filters (-p, -u, -L, -D, -4, -6, --netns, --failed, --role,
  * --cgroup) are not -D flags: every one is compiled in, and the config
  * map's entry (struct tcplife_config), which user space fills before
  * attaching, says which were given (its mask) and their values, so one
  * compiled and cached program serves every filter and value.
- *   TCPLIFE_REPORT_UNBORN       also report sessions opened before tracing
- *   TCPLIFE_INTERIM             --interval: also send an event, flagged
- *                               TCPLIFE_F_OPEN, when a session becomes
- *                               established, so user space knows the
- *                               sessions it reads counters for
  */
 #if defined(TCPLIFE_ATTACH_KPROBE) || !defined(TCPLIFE_RX_OFFSET) || \
 	!defined(TCPLIFE_TX_OFFSET)

@@ -26,29 +26,27 @@
  *   TCPLIFE_MAP_ENTRIES         capacity of the per-socket map
  *   TCPLIFE_UNTRACKED_ENTRIES   capacity of the untracked-session map
  *   TCPLIFE_PORT_WORDS          64-bit words in each port bitmap
- *   FILTER_PID, FILTER_FAMILY   keep only the PID / address family, and
- *   FILTER_UID, FILTER_NETNS    the owner uid / namespace inode, of the
- *   FILTER_FAILED               config map (struct tcplife_config), which
- *                               user space fills before attaching; failed
- *                               1: only sessions whose handshake never
- *                               completed; 0: only the others
  *   TCPLIFE_SESSION_FIELDS      also capture the owner's uid and cgroup and
  *                               the handshake's time, and at the close the
  *                               namespace, retransmits, RTTs and socket
- *                               error: for -e, JSON, -u and --netns only,
- *                               so other runs do not pay
- *   FILTER_LPORT, FILTER_RPORT  keep only ports set in the bitmap maps,
- *                               which user space fills before attaching
- *   FILTER_ROLE                 keep only the config's role (client: this
- *                               host connected; server: it accepted)
- *   FILTER_CGROUP               keep only sessions whose owner is in the
- *                               config's cgroup v2 directory (at its depth)
- *                               or below
+ *                               error: for -e and JSON only, so other runs
+ *                               do not pay (the -u and --netns filters
+ *                               read what they need when given)
+ *   TCPLIFE_FILTER_CGROUP_OK    the kernel has the helper --cgroup needs
+ *                               (bpf_get_current_ancestor_cgroup_id): its
+ *                               test is compiled in; a flag of the kernel,
+ *                               not of the options
  *   TCPLIFE_REPORT_UNBORN       also report sessions opened before tracing
  *   TCPLIFE_INTERIM             --interval: also send an event, flagged
  *                               TCPLIFE_F_OPEN, when a session becomes
  *                               established, so user space knows the
  *                               sessions it reads counters for
+ *
+ * The filters (-p, -u, -L, -D, -4, -6, --netns, --failed, --role,
+ * --cgroup) are not -D flags: every one is compiled in, and the config
+ * map's entry (struct tcplife_config), which user space fills before
+ * attaching, says which were given (its mask) and their values, so one
+ * compiled and cached program serves every filter and value.
  */
 #if defined(TCPLIFE_ATTACH_KPROBE) || !defined(TCPLIFE_RX_OFFSET) || \
 	!defined(TCPLIFE_TX_OFFSET)
@@ -123,35 +121,20 @@ enum {
 
 /* struct sock_state, the per-socket entry, is in tcplife_event.h. */
 
-/*
- * Whether the current task is in the cgroup or below: its ancestor at the
- * cgroup's depth is the cgroup itself.
- */
 /* Keyed by the struct sock address, which is unique while the socket lives. */
 BPF_HASH(socks, u64, struct sock_state, TCPLIFE_MAP_ENTRIES);
 BPF_ARRAY(config, struct tcplife_config, 1);
 
 /*
- * The filters' values.  An array's entry always exists, so the lookup
- * cannot fail; the check only satisfies the verifier.
+ * The filters: which were given, and their values.  An array's entry
+ * always exists, so the lookup cannot fail; the check only satisfies the
+ * verifier.  The kernel inlines an array lookup: no helper call.
  */
 static __always_inline struct tcplife_config *filter_config(void)
 {
 	u32 zero = 0;
 
 	return config.lookup(&zero);
-}
-
-static __always_inline u32 current_in_cgroup(void)
-{
-#ifdef FILTER_CGROUP
-	struct tcplife_config *cfg = filter_config();
-
-	return cfg && bpf_get_current_ancestor_cgroup_id(cfg->cgroup_level) ==
-		      cfg->cgroup_id;
-#else
-	return 1;
-#endif
 }
 BPF_PERF_OUTPUT(events);
 BPF_PERCPU_ARRAY(drops, u64, TCPLIFE_NR_COUNTS);
@@ -165,12 +148,9 @@ BPF_PERCPU_ARRAY(drops, u64, TCPLIFE_NR_COUNTS);
  */
 BPF_HASH(untracked, u64, u8, TCPLIFE_UNTRACKED_ENTRIES);
 
-#ifdef FILTER_LPORT
+/* The port filters' ports, one bit per port number. */
 BPF_ARRAY(lport_bitmap, u64, TCPLIFE_PORT_WORDS);
-#endif
-#ifdef FILTER_RPORT
 BPF_ARRAY(rport_bitmap, u64, TCPLIFE_PORT_WORDS);
-#endif
 
 /* A loss, or what became of a close (TCPLIFE_OUT_*). */
 static __always_inline void count_drop(u32 kind)
@@ -201,6 +181,30 @@ static __always_inline u64 current_cgroup(void)
 #endif
 }
 
+/*
+ * What the owner filters need of the owner, taken while it is current:
+ * its uid, when only -u asks for it, and whether it is in --cgroup's
+ * cgroup or below (its ancestor at the cgroup's depth is the cgroup
+ * itself).
+ */
+static __always_inline void note_owner_filters(struct sock_state *st)
+{
+	struct tcplife_config *cfg = filter_config();
+
+	if (!cfg)
+		return;
+#ifndef TCPLIFE_SESSION_FIELDS
+	if (cfg->mask & TCPLIFE_FILTER_UID)
+		st->uid = (u32)bpf_get_current_uid_gid();
+#endif
+#ifdef TCPLIFE_FILTER_CGROUP_OK
+	if ((cfg->mask & TCPLIFE_FILTER_CGROUP) &&
+	    bpf_get_current_ancestor_cgroup_id(cfg->cgroup_level) ==
+	    cfg->cgroup_id)
+		st->flags |= SOCK_IN_CGROUP;
+#endif
+}
+
 static __always_inline void record_owner(struct sock_state *st)
 {
 	st->pid = bpf_get_current_pid_tgid() >> 32;
@@ -210,8 +214,7 @@ static __always_inline void record_owner(struct sock_state *st)
 #endif
 	bpf_get_current_comm(&st->comm, sizeof(st->comm));
 	st->flags |= SOCK_OWNED;
-	if (current_in_cgroup())
-		st->flags |= SOCK_IN_CGROUP;
+	note_owner_filters(st);
 }
 
 /*
@@ -377,6 +380,37 @@ static __always_inline void note_state(u64 skp, int oldstate, int newstate)
 	}
 }
 
+/*
+ * The filters on the session's end, role and owner, for a close and for
+ * an open alike: whether the session passes those of MASK (cfg->mask, or
+ * less of it).  ST_FLAGS are its sock_state's.  Only the bits given are
+ * tested, so a run without filters pays one test of the mask.
+ */
+#define TCPLIFE_OWNER_FILTERS \
+	(TCPLIFE_FILTER_PID | TCPLIFE_FILTER_UID | TCPLIFE_FILTER_CGROUP)
+
+static __always_inline int session_wanted(const struct tcplife_config *cfg,
+					  u32 mask,
+					  const struct tcplife_event *ev,
+					  u32 st_flags)
+{
+	if (!mask)
+		return 1;
+	if ((mask & TCPLIFE_FILTER_FAILED) &&
+	    (ev->last_state == TCP_SYN_SENT ||
+	     ev->last_state == TCP_SYN_RECV) != cfg->failed)
+		return 0;
+	if ((mask & TCPLIFE_FILTER_ROLE) && ev->role != cfg->role)
+		return 0;
+	if ((mask & TCPLIFE_FILTER_PID) && ev->pid != cfg->pid)
+		return 0;
+	if ((mask & TCPLIFE_FILTER_UID) && ev->uid != cfg->uid)
+		return 0;
+	if ((mask & TCPLIFE_FILTER_CGROUP) && !(st_flags & SOCK_IN_CGROUP))
+		return 0;
+	return 1;
+}
+
 /* What finish_session decided. */
 #define SESSION_SKIP 0		/* nothing to send (and already counted) */
 #define SESSION_ROW 1		/* send the event */
@@ -389,10 +423,11 @@ static __always_inline void note_state(u64 skp, int oldstate, int newstate)
  * not depend on how we attached.
  */
 static __always_inline int finish_session(u64 skp, int oldstate,
+					  const struct tcplife_config *cfg,
 					  struct tcplife_event *ev)
 {
 	struct sock_state st = {}, *found = socks.lookup(&skp);
-	struct tcplife_config *cfg __attribute__((unused)) = NULL;
+	u32 mask = cfg->mask;
 	int verdict = SESSION_ROW;
 	u64 now;
 
@@ -428,26 +463,10 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 		ev->span_ns = now - st.start_ns;
 	ev->handshake_us = st.handshake_us;
 	ev->last_state = oldstate;
-#if defined(FILTER_FAILED) || defined(FILTER_PID) || defined(FILTER_UID) || \
-	defined(FILTER_ROLE)
-	cfg = filter_config();
-	if (!cfg)
-		return SESSION_FILTERED;
-#endif
-#ifdef FILTER_FAILED
-	if ((oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV) !=
-	    cfg->failed)
-		return SESSION_FILTERED;
-#endif
-
 	if (st.flags & SOCK_CLIENT)
 		ev->role = TCPLIFE_ROLE_CLIENT;
 	else if (st.flags & SOCK_SERVER)
 		ev->role = TCPLIFE_ROLE_SERVER;
-#ifdef FILTER_ROLE
-	if (ev->role != cfg->role)
-		return SESSION_FILTERED;
-#endif
 	if (st.flags & SOCK_OWNED) {
 		ev->pid = st.pid;
 		ev->uid = st.uid;
@@ -455,33 +474,27 @@ static __always_inline int finish_session(u64 skp, int oldstate,
 		__builtin_memcpy(ev->comm, st.comm, sizeof(ev->comm));
 		ev->flags |= TCPLIFE_F_TASK_CACHED;
 	} else if (verdict == SESSION_UNTRACKED) {
-		/* Owner unknown: the filters below cannot exclude it. */
-		return verdict;
+		/* Owner unknown: the owner filters cannot exclude it. */
+		mask &= ~TCPLIFE_OWNER_FILTERS;
 	} else {
 		/* The same guess for all four: the task current now. */
 		ev->pid = bpf_get_current_pid_tgid() >> 32;
 #ifdef TCPLIFE_SESSION_FIELDS
 		ev->uid = (u32)bpf_get_current_uid_gid();
 		ev->cgroup_id = current_cgroup();
+#else
+		if (mask & TCPLIFE_FILTER_UID)
+			ev->uid = (u32)bpf_get_current_uid_gid();
 #endif
 		bpf_get_current_comm(&ev->comm, sizeof(ev->comm));
 		/*
 		 * The current task here may be whoever the softirq
-		 * interrupted, so it says nothing about the owner's cgroup.
+		 * interrupted, so it says nothing about the owner's cgroup
+		 * (SOCK_IN_CGROUP stays unset).
 		 */
 	}
-#ifdef FILTER_PID
-	if (ev->pid != cfg->pid)
+	if (!session_wanted(cfg, mask, ev, st.flags))
 		return SESSION_FILTERED;
-#endif
-#ifdef FILTER_UID
-	if (ev->uid != cfg->uid)
-		return SESSION_FILTERED;
-#endif
-#ifdef FILTER_CGROUP
-	if (!(st.flags & SOCK_IN_CGROUP))
-		return SESSION_FILTERED;
-#endif
 	return verdict;
 }
 
@@ -493,10 +506,11 @@ static __always_inline int finish_session(u64 skp, int oldstate,
  * is not known before its close, so with an owner filter it is not
  * announced and only its close is reported.
  */
-static __always_inline int open_session(u64 skp, struct tcplife_event *ev)
+static __always_inline int open_session(u64 skp,
+					const struct tcplife_config *cfg,
+					struct tcplife_event *ev)
 {
 	struct sock_state *st = socks.lookup(&skp);
-	struct tcplife_config *cfg __attribute__((unused)) = NULL;
 	u64 now = bpf_ktime_get_ns();
 
 	if (!st)
@@ -516,70 +530,78 @@ static __always_inline int open_session(u64 skp, struct tcplife_event *ev)
 		ev->cgroup_id = st->cgroup_id;
 		__builtin_memcpy(ev->comm, st->comm, sizeof(ev->comm));
 		ev->flags |= TCPLIFE_F_TASK_CACHED;
-	} else {
-#if defined(FILTER_PID) || defined(FILTER_UID) || defined(FILTER_CGROUP)
-		return SESSION_SKIP;
-#endif
+	} else if (cfg->mask & TCPLIFE_OWNER_FILTERS) {
+		return SESSION_SKIP;	/* unknown yet: left to its close */
 	}
-#if defined(FILTER_FAILED) || defined(FILTER_PID) || defined(FILTER_UID) || \
-	defined(FILTER_ROLE)
-	cfg = filter_config();
-	if (!cfg)
+	/* Established, so --failed leaves it out and --no-failed keeps it. */
+	if (!session_wanted(cfg, cfg->mask, ev, st->flags))
 		return SESSION_SKIP;
-#endif
-#ifdef FILTER_FAILED
-	if (cfg->failed)
-		return SESSION_SKIP;	/* established: not failed */
-#endif
-#ifdef FILTER_ROLE
-	if (ev->role != cfg->role)
-		return SESSION_SKIP;
-#endif
-#ifdef FILTER_PID
-	if (ev->pid != cfg->pid)
-		return SESSION_SKIP;
-#endif
-#ifdef FILTER_UID
-	if (ev->uid != cfg->uid)
-		return SESSION_SKIP;
-#endif
-#ifdef FILTER_CGROUP
-	if (!(st->flags & SOCK_IN_CGROUP))
-		return SESSION_SKIP;
-#endif
 	return SESSION_ROW;
 }
 #endif
 
-/* Port filters; the bitmaps hold one bit per port number. */
-static __always_inline int ports_wanted(u16 lport, u16 rport)
+/*
+ * Whether PORT's bit is set in the remote or local port filter's bitmap
+ * (BCC takes no map as an argument, nor in a macro).
+ */
+static __always_inline int port_set(int remote, u16 port)
 {
-#ifdef FILTER_LPORT
-	u32 lword = lport >> 6;
-	u64 *lbits = lport_bitmap.lookup(&lword);
+	u32 word = port >> 6;
+	u64 *bits = remote ? rport_bitmap.lookup(&word) :
+			     lport_bitmap.lookup(&word);
 
-	if (!lbits || !((*lbits >> (lport & 63)) & 1))
-		return 0;
-#endif
-#ifdef FILTER_RPORT
-	u32 rword = rport >> 6;
-	u64 *rbits = rport_bitmap.lookup(&rword);
+	return bits && ((*bits >> (port & 63)) & 1);
+}
 
-	if (!rbits || !((*rbits >> (rport & 63)) & 1))
+/*
+ * The namespace's inode, from the socket's struct net, for --netns.
+ * Through the helper even under tp_btf, as note_endpoints() does: where
+ * clang spills NET to the stack, Linux 6.1's verifier reloads it as a
+ * number that a plain load may not follow.
+ */
+static __always_inline void read_netns(u64 skp, struct tcplife_event *ev)
+{
+	u64 net = 0;
+
+	tcplife_read_kernel(&net, sizeof(net),
+			    (void *)(skp + TCPLIFE_SK_NET_OFFSET));
+	tcplife_read_kernel(&ev->netns, sizeof(ev->netns),
+			    (void *)(net + TCPLIFE_NET_INUM_OFFSET));
+}
+
+/*
+ * The filters on the endpoints and the namespace, at the end of every
+ * path: whether the session passes those given.
+ */
+static __always_inline int endpoints_wanted(const struct tcplife_config *cfg,
+					    u64 skp, struct tcplife_event *ev)
+{
+	u32 mask = cfg->mask;
+
+	if (!mask)
+		return 1;
+	if ((mask & TCPLIFE_FILTER_FAMILY) && ev->family != cfg->family)
 		return 0;
-#endif
+	if ((mask & TCPLIFE_FILTER_LPORT) && !port_set(0, ev->lport))
+		return 0;
+	if ((mask & TCPLIFE_FILTER_RPORT) && !port_set(1, ev->rport))
+		return 0;
+	if (mask & TCPLIFE_FILTER_NETNS) {
+		read_netns(skp, ev);
+		if (ev->netns != cfg->netns)
+			return 0;
+	}
 	return 1;
 }
 
 #ifdef TCPLIFE_SESSION_FIELDS
 /*
- * The fields read at the close besides the byte counters; 0 when the
- * namespace filter rejects the socket.  sk_err is read in the run that
- * sees the close: the kernel sets it before closing on a reset or a
- * timeout, and only the owner's next system call clears it.
+ * The fields read at the close besides the byte counters.  sk_err is read
+ * in the run that sees the close: the kernel sets it before closing on a
+ * reset or a timeout, and only the owner's next system call clears it.
  */
-static __always_inline int read_session_fields(u64 skp,
-					       struct tcplife_event *ev)
+static __always_inline void read_session_fields(u64 skp,
+						struct tcplife_event *ev)
 {
 	u64 net = 0;
 	u32 srtt = 0;
@@ -587,12 +609,6 @@ static __always_inline int read_session_fields(u64 skp,
 
 	KERNEL_LOAD(net, skp + TCPLIFE_SK_NET_OFFSET);
 	KERNEL_LOAD(ev->netns, net + TCPLIFE_NET_INUM_OFFSET);
-#ifdef FILTER_NETNS
-	struct tcplife_config *cfg = filter_config();
-
-	if (!cfg || ev->netns != cfg->netns)
-		return 0;
-#endif
 #define COPY_FIELD(id, member, unset) \
 	tcplife_read_kernel(&ev->member, sizeof(ev->member), \
 			    (void *)(skp + TCPLIFE_##id##_OFFSET)); \
@@ -605,7 +621,6 @@ static __always_inline int read_session_fields(u64 skp,
 	ev->srtt_us = srtt >> 3;	/* the kernel keeps 8 times the RTT */
 	KERNEL_LOAD(err, skp + TCPLIFE_SK_ERR_OFFSET);
 	ev->sk_err = err;
-	return 1;
 }
 #endif
 
@@ -615,21 +630,15 @@ static __always_inline int read_session_fields(u64 skp,
  * counted).
  */
 static __always_inline void submit_session(void *ctx, u64 skp,
+					   const struct tcplife_config *cfg,
 					   struct tcplife_event *ev, int verdict)
 {
 	int err;
 
-#ifdef FILTER_FAMILY
-	struct tcplife_config *cfg = filter_config();
-
-	if (!cfg || ev->family != cfg->family)
-		goto filtered;
-#endif
-	if (!ports_wanted(ev->lport, ev->rport))
+	if (!endpoints_wanted(cfg, skp, ev))
 		goto filtered;
 #ifdef TCPLIFE_SESSION_FIELDS
-	if (!read_session_fields(skp, ev))
-		goto filtered;
+	read_session_fields(skp, ev);
 #endif
 	if (verdict == SESSION_UNTRACKED) {
 		count_drop(TCPLIFE_OUT_UNTRACKED);
@@ -674,19 +683,25 @@ filtered:
  * close decide about the session and fill EV's method-independent part.
  * EV is zeroed only here, on the close path: at the top of an entry the
  * zeroing would run for every state change, most of which send nothing.
- * The entry then adds the endpoints, as it reads them, and submits.
+ * The entry then adds the endpoints, as it reads them, and submits with
+ * *CFG, the filters, looked up once here for the whole close.
  */
 static __always_inline int session_change(u64 skp, int oldstate,
 					  int newstate,
-					  struct tcplife_event *ev)
+					  struct tcplife_event *ev,
+					  struct tcplife_config **cfg)
 {
 	int verdict;
 
 	if (newstate != TCP_CLOSE) {
 		note_state(skp, oldstate, newstate);
 #ifdef TCPLIFE_INTERIM
-		if (newstate == TCP_ESTABLISHED)
-			return open_session(skp, ev);
+		if (newstate == TCP_ESTABLISHED) {
+			*cfg = filter_config();
+			if (!*cfg)
+				return SESSION_SKIP;
+			return open_session(skp, *cfg, ev);
+		}
 #endif
 		return SESSION_SKIP;
 	}
@@ -695,8 +710,13 @@ static __always_inline int session_change(u64 skp, int oldstate,
 	 * loss, so that user space can check they add up.
 	 */
 	count_drop(TCPLIFE_OUT_CLOSES);
+	*cfg = filter_config();
+	if (!*cfg) {
+		count_drop(TCPLIFE_OUT_FILTERED);	/* never: see above */
+		return SESSION_SKIP;
+	}
 	__builtin_memset(ev, 0, sizeof(*ev));
-	verdict = finish_session(skp, oldstate, ev);
+	verdict = finish_session(skp, oldstate, *cfg, ev);
 	if (verdict == SESSION_FILTERED) {
 		count_drop(TCPLIFE_OUT_FILTERED);
 		return SESSION_SKIP;
@@ -734,6 +754,7 @@ static __always_inline void sock_load_in6(u8 *dst, u64 addr)
 static __always_inline int on_sock_state(void *ctx, u64 skp, int oldstate,
 					 int newstate)
 {
+	struct tcplife_config *cfg = NULL;
 	struct tcplife_event ev;
 	u16 protocol = 0, sport = 0, dport = 0;
 	u32 daddr = 0;
@@ -742,8 +763,8 @@ static __always_inline int on_sock_state(void *ctx, u64 skp, int oldstate,
 	KERNEL_LOAD(protocol, SK_FIELD(PROTOCOL));
 	if (protocol != IPPROTO_TCP)
 		return 0;
-	verdict = session_change(skp, oldstate, newstate, &ev);
-	if (verdict == SESSION_SKIP)
+	verdict = session_change(skp, oldstate, newstate, &ev, &cfg);
+	if (verdict == SESSION_SKIP || !cfg)
 		return 0;
 
 	KERNEL_LOAD(ev.family, SK_FIELD(FAMILY));
@@ -766,7 +787,7 @@ static __always_inline int on_sock_state(void *ctx, u64 skp, int oldstate,
 		sock_load_in6(ev.laddr, SK_FIELD(V6_SADDR));
 		sock_load_in6(ev.raddr, SK_FIELD(V6_DADDR));
 	}
-	submit_session(ctx, skp, &ev, verdict);
+	submit_session(ctx, skp, cfg, &ev, verdict);
 	return 0;
 }
 
@@ -793,13 +814,15 @@ RAW_TRACEPOINT_PROBE(inet_sock_set_state)
 TRACEPOINT_PROBE(sock, inet_sock_set_state)
 {
 	u64 skp = (u64)args->skaddr;
+	struct tcplife_config *cfg = NULL;
 	struct tcplife_event ev;
 	int verdict;
 
 	if (args->protocol != IPPROTO_TCP)
 		return 0;
-	verdict = session_change(skp, args->oldstate, args->newstate, &ev);
-	if (verdict == SESSION_SKIP)
+	verdict = session_change(skp, args->oldstate, args->newstate, &ev,
+				 &cfg);
+	if (verdict == SESSION_SKIP || !cfg)
 		return 0;
 
 	ev.family = args->family;
@@ -812,7 +835,7 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 		__builtin_memcpy(ev.laddr, args->saddr_v6, 16);
 		__builtin_memcpy(ev.raddr, args->daddr_v6, 16);
 	}
-	submit_session(args, skp, &ev, verdict);
+	submit_session(args, skp, cfg, &ev, verdict);
 	return 0;
 }
 
@@ -820,14 +843,15 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 
 int on_tcp_set_state(struct pt_regs *ctx, struct sock *sk, int state)
 {
+	struct tcplife_config *cfg = NULL;
 	struct tcplife_event ev;
 	u64 skp = (u64)sk;
 	int verdict;
 	/* Not changed yet at tcp_set_state()'s entry: the old state. */
 	int oldstate = sk->__sk_common.skc_state;
 
-	verdict = session_change(skp, oldstate, state, &ev);
-	if (verdict == SESSION_SKIP)
+	verdict = session_change(skp, oldstate, state, &ev, &cfg);
+	if (verdict == SESSION_SKIP || !cfg)
 		return 0;
 
 	/*
@@ -849,7 +873,7 @@ int on_tcp_set_state(struct pt_regs *ctx, struct sock *sk, int state)
 		tcplife_read_kernel(ev.raddr, 16,
 				    &sk->__sk_common.skc_v6_daddr);
 	}
-	submit_session(ctx, skp, &ev, verdict);
+	submit_session(ctx, skp, cfg, &ev, verdict);
 	return 0;
 }
 

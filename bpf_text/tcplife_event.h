@@ -67,7 +67,7 @@ struct sock_state {
 };
 #define SOCK_STARTED 0x1
 #define SOCK_OWNED 0x2
-#define SOCK_IN_CGROUP 0x4	/* owner was inside the FILTER_CGROUP cgroup */
+#define SOCK_IN_CGROUP 0x4	/* owner was inside the --cgroup cgroup */
 #define SOCK_CLIENT 0x8		/* SYN_SENT seen: it connected */
 #define SOCK_SERVER 0x10	/* SYN_RECV seen: it was accepted */
 
@@ -82,21 +82,37 @@ struct sock_state {
 #define TCPLIFE_ROLE_SERVER 2	/* SYN_RECV: it was accepted */
 
 /*
- * The filters' values, in the one entry of the "config" array map that
- * user space fills before attaching: the -D flags only say which filters
- * are compiled in, so one compiled (and cached) program serves every
- * value.  Listed once, for the struct and --ebpf's printout; larger
- * members first, so the struct has no holes.
+ * tcplife_config.mask: which filters were given, one bit each (filters.c's
+ * table names the bit of each option).  Every filter is compiled in and
+ * tests its bit, so the options never change the program.
+ */
+#define TCPLIFE_FILTER_PID 0x1
+#define TCPLIFE_FILTER_UID 0x2
+#define TCPLIFE_FILTER_LPORT 0x4
+#define TCPLIFE_FILTER_RPORT 0x8
+#define TCPLIFE_FILTER_FAMILY 0x10
+#define TCPLIFE_FILTER_NETNS 0x20
+#define TCPLIFE_FILTER_FAILED 0x40
+#define TCPLIFE_FILTER_ROLE 0x80
+#define TCPLIFE_FILTER_CGROUP 0x100
+
+/*
+ * The filters: which were given and their values, in the one entry of the
+ * "config" array map that user space fills before attaching, so one
+ * compiled (and cached) program serves every filter and value.  Listed
+ * once, for the struct and --ebpf's printout; larger members first, so
+ * the struct has no holes.
  */
 #define TCPLIFE_CONFIG_MEMBERS(X)					\
-	X(__u64, cgroup_id)	/* FILTER_CGROUP: this cgroup v2 or below */ \
+	X(__u64, cgroup_id)	/* CGROUP: this cgroup v2 or below */	\
 	X(__u32, cgroup_level)	/* its depth below the root */		\
-	X(__u32, pid)		/* FILTER_PID */			\
-	X(__u32, uid)		/* FILTER_UID */			\
-	X(__u32, netns)		/* FILTER_NETNS: namespace inode */	\
-	X(__u16, family)	/* FILTER_FAMILY: TCPLIFE_AF_* */	\
-	X(__u8, failed)		/* FILTER_FAILED: 1 only failed, 0 none */ \
-	X(__u8, role)		/* FILTER_ROLE: TCPLIFE_ROLE_* */
+	X(__u32, mask)		/* TCPLIFE_FILTER_* given */		\
+	X(__u32, pid)		/* PID */				\
+	X(__u32, uid)		/* UID */				\
+	X(__u32, netns)		/* NETNS: namespace inode */		\
+	X(__u16, family)	/* FAMILY: TCPLIFE_AF_* */		\
+	X(__u8, failed)		/* FAILED: 1 only failed, 0 none */	\
+	X(__u8, role)		/* ROLE: TCPLIFE_ROLE_* */
 
 struct tcplife_config {
 #define TCPLIFE_CONFIG_MEMBER(type, name) type name;

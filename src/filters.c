@@ -1,11 +1,13 @@
 /*
- * The in-kernel filters, one entry each: the option and its parser, the
- * -D flag that compiles the test in, what it needs from the kernel and
- * its --help lines.  The options, --help, the program's cflags and the
- * kernel checks all read this table; the values go into the config map
- * (struct tcplife_config), so a new value never means a new compile.
- * A new filter is an entry here, its value in struct tcplife_config and
- * its test in the BPF text.
+ * The in-kernel filters, one entry each: the option and its parser, its
+ * bit in the config map's mask, what it needs from the kernel and its
+ * --help lines.  The options, --help (which tests/filters.test reads to
+ * drive each filter) and the kernel checks all read this table.  Every
+ * filter is compiled into the one program; which were given and their
+ * values go into the config map (struct tcplife_config), so neither a
+ * filter nor a value means a new compile.  A new filter is an entry
+ * here, its bit and value in tcplife_event.h and its test in the BPF
+ * text.
  */
 #include <errno.h>
 #include <string.h>
@@ -117,31 +119,37 @@ static int parse_cgroup_dir(const char *arg, struct options *opts)
 /* In --help's order. */
 static const struct filter filters[] = {
 	{ "pid", 'p', "PID", "only sessions of this process",
-	  parse_pid, "-DFILTER_PID", false, -1 },
+	  parse_pid, TCPLIFE_FILTER_PID, -1, NULL },
 	{ "uid", 'u', "UID", "only sessions of this user (ID or name)",
-	  parse_user, "-DFILTER_UID", true, -1 },
+	  parse_user, TCPLIFE_FILTER_UID, -1, NULL },
 	{ "localport", 'L', "PORTS",
 	  "only these local ports (e.g. 80,443,8000-8080)",
-	  parse_lports, "-DFILTER_LPORT", false, -1 },
+	  parse_lports, TCPLIFE_FILTER_LPORT, -1, NULL },
 	{ "remoteport", 'D', "PORTS", "only these remote ports",
-	  parse_rports, "-DFILTER_RPORT", false, -1 },
+	  parse_rports, TCPLIFE_FILTER_RPORT, -1, NULL },
 	{ "ipv4", '4', NULL, "only IPv4 sessions",
-	  parse_ipv4, "-DFILTER_FAMILY", false, -1 },
+	  parse_ipv4, TCPLIFE_FILTER_FAMILY, -1, NULL },
 	{ "ipv6", '6', NULL, "only IPv6 sessions",
-	  parse_ipv6, "-DFILTER_FAMILY", false, -1 },
+	  parse_ipv6, TCPLIFE_FILTER_FAMILY, -1, NULL },
 	{ "netns", 0, "NS", "only sockets in this network namespace: an "
 	  "inode,\n/proc/PID/ns/net, /run/netns/NAME or NAME",
-	  parse_ns, "-DFILTER_NETNS", true, -1 },
+	  parse_ns, TCPLIFE_FILTER_NETNS, -1, NULL },
 	{ "failed", 0, NULL, "only sessions whose handshake never completed",
-	  parse_failed, "-DFILTER_FAILED", false, -1 },
+	  parse_failed, TCPLIFE_FILTER_FAILED, -1, NULL },
 	{ "no-failed", 0, NULL, "leave those out",
-	  parse_no_failed, "-DFILTER_FAILED", false, -1 },
+	  parse_no_failed, TCPLIFE_FILTER_FAILED, -1, NULL },
 	{ "role", 0, "ROLE", "only sessions this host connected (client) or\n"
 	  "accepted (server)",
-	  parse_role, "-DFILTER_ROLE", false, -1 },
+	  parse_role, TCPLIFE_FILTER_ROLE, -1, NULL },
+	/*
+	 * Its helper came late (5.14 for tracing programs) and a program
+	 * calling a helper the kernel lacks does not load, so its test is
+	 * compiled in on kernels that have it, whatever the options.
+	 */
 	{ "cgroup", 0, "DIR", "only sessions of tasks in this cgroup v2 "
 	  "directory\nor below it",
-	  parse_cgroup_dir, "-DFILTER_CGROUP", false, KF_ANCESTOR_CGROUP_ID },
+	  parse_cgroup_dir, TCPLIFE_FILTER_CGROUP, KF_ANCESTOR_CGROUP_ID,
+	  "-DTCPLIFE_FILTER_CGROUP_OK" },
 };
 
 #define NR_FILTERS (sizeof(filters) / sizeof(filters[0]))

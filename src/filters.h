@@ -1,6 +1,6 @@
 /*
- * The in-kernel filters, in one table: each one's option, parser, -D
- * flag, kernel needs and --help lines.
+ * The in-kernel filters, in one table: each one's option, parser, bit in
+ * the config map's mask, kernel needs and --help lines.
  */
 #ifndef TCPLIFE_FILTERS_H
 #define TCPLIFE_FILTERS_H
@@ -25,15 +25,16 @@ struct filter {
 	 * -EINVAL after reporting.
 	 */
 	int (*parse)(const char *arg, struct options *opts);
-	/*
-	 * The -D flag that compiles the test in; its value comes from the
-	 * config map, so one program serves every value.
-	 */
-	const char *cflag;
-	/* Whether the test needs the session fields read (uid, netns). */
-	bool session_fields;
-	/* The kfeatures.h helper (KF_*) it needs, or -1. */
+	/* Its TCPLIFE_FILTER_* bit in the config map's mask. */
+	unsigned int mask;
+	/* The kfeatures.h helper (KF_*) its test calls, or -1. */
 	int kfeature;
+	/*
+	 * With KFEATURE: the -D flag that compiles the test in, given
+	 * whenever the kernel has the helper, so that the program still
+	 * loads on kernels without it; the options never change it.
+	 */
+	const char *kernel_cflag;
 };
 
 /* The Nth filter, or NULL past the last. */

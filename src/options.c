@@ -86,8 +86,11 @@ static int handle_filter(int c, char *arg, struct options *opts)
 		return -EINVAL;
 	}
 	err = f->parse(arg, opts);
-	if (!err)
+	if (!err) {
 		opts->filters_on |= 1u << n;
+		/* The program tests only the filters whose bit is set. */
+		opts->filter.mask |= f->mask;
+	}
 	return err;
 }
 

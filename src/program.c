@@ -18,6 +18,7 @@
 #include <linux/bpf.h>
 
 #include "compile_child.h"
+#include "filters.h"
 #include "header_manifest.h"
 #include "header_tree.h"
 #include "prog_cache.h"
@@ -29,14 +30,14 @@
 static const struct map_role {
 	const char *name;
 	size_t fd_offset;	/* of its descriptor in struct loaded_program */
-	bool required;		/* the rest exist only with some cflags */
+	bool required;		/* else the program may lack it */
 } map_roles[] = {
 	{ "events", offsetof(struct loaded_program, events_fd), true },
 	{ "drops", offsetof(struct loaded_program, drops_fd), true },
 	{ "socks", offsetof(struct loaded_program, socks_fd), true },
 	{ "config", offsetof(struct loaded_program, config_fd), true },
-	{ "lport_bitmap", offsetof(struct loaded_program, lport_fd), false },
-	{ "rport_bitmap", offsetof(struct loaded_program, rport_fd), false },
+	{ "lport_bitmap", offsetof(struct loaded_program, lport_fd), true },
+	{ "rport_bitmap", offsetof(struct loaded_program, rport_fd), true },
 };
 
 #define NR_ROLES (sizeof(map_roles) / sizeof(map_roles[0]))
@@ -131,6 +132,7 @@ void program_cflags_build(struct program_cflags *cf,
 			  const char *headers_source)
 {
 	const char *shape_flags[PROGRAM_SHAPE_MAX_FLAGS];
+	const struct filter *filter;
 	char *uapi = NULL;
 	int nshape;
 
@@ -147,6 +149,14 @@ void program_cflags_build(struct program_cflags *cf,
 		add_flag(cf, xstrdup(method->cflag));
 	if (!kfeature_usable(kf, KF_PROBE_READ_KERNEL))
 		add_flag(cf, xstrdup("-DTCPLIFE_NO_PROBE_READ_KERNEL"));
+	/*
+	 * A filter whose test calls a helper is compiled in wherever the
+	 * kernel has it: the kernel decides, never the options.
+	 */
+	for (unsigned int i = 0; (filter = filter_nth(i)); i++)
+		if (filter->kernel_cflag &&
+		    kfeature_usable(kf, filter->kfeature))
+			add_flag(cf, xstrdup(filter->kernel_cflag));
 	for (int i = 0; offsets && i < NR_KERNEL_OFFSETS; i++)
 		/* struct sock's own fields: for the raw tracepoint only. */
 		if (!kernel_offset_raw_tp(i) || method->sock_offsets)

@@ -46,8 +46,8 @@ struct loaded_program {
 	int drops_fd;		/* BPF_PERCPU_ARRAY(drops) */
 	int socks_fd;		/* BPF_HASH(socks): the sessions open */
 	int config_fd;		/* BPF_ARRAY(config): the filters' values */
-	int lport_fd;		/* -1 unless -L */
-	int rport_fd;		/* -1 unless -D */
+	int lport_fd;		/* BPF_ARRAY(lport_bitmap): -L's ports */
+	int rport_fd;		/* BPF_ARRAY(rport_bitmap): -D's ports */
 };
 
 #define LOADED_PROGRAM_INIT { -1, -1, -1, -1, -1, -1, -1 }

@@ -10,8 +10,7 @@
 struct options;
 
 struct program_shape {
-	unsigned int filters_on;	/* bit N: filters.c's Nth filter */
-	bool session_fields;	/* shown (-e, -j) or filtered on (-u, --netns) */
+	bool session_fields;	/* shown (-e, -j) */
 	bool interim;		/* --interval: opens are reported too */
 	bool report_unborn;	/* -a */
 	unsigned long map_entries;	/* --map-entries */
@@ -25,8 +24,9 @@ void program_shape_from_options(const struct options *opts,
 #define PROGRAM_SHAPE_MAX_FLAGS 16
 
 /*
- * The -D flags for SHAPE's filters, session fields, --interval and -a,
- * in a fixed order, each once (-4 and -6 share one): static strings in FLAGS.
+ * The -D flags for SHAPE's session fields, --interval and -a, in a fixed
+ * order, each once (no filter has one: see filters.c): static strings in
+ * FLAGS.
  * Returns how many.  Pure, so it is unit-tested (tests/unit/shape.c).
  */
 int program_shape_flags(const struct program_shape *shape,

@@ -31,7 +31,7 @@ static bool needs_header_layouts(const struct host *h)
 
 /*
  * The trees, before anything is compiled: the files the compile reads are
- * checked again one by one afterwards (program.c).
+ * checked again one by one afterwards (program_build.c).
  */
 static int check_tree_trusted(const struct kheaders *kh, bool any_owner)
 {

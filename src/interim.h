@@ -97,9 +97,13 @@ void interim_finder_start(struct interim *im, unsigned int uid,
  * -a: reads the sessions open now into the table, owners from /proc
  * (call while still privileged); interim_print_open_at_start prints them.
  */
-struct options;
+struct port_set;
+struct interim_start_filter {
+	const struct tcplife_config *config;	/* the config map's values */
+	const struct port_set *lports, *rports;	/* NULL: any port */
+};
 void interim_read_open_at_start(struct interim *im,
-				const struct options *opts,
+				const struct interim_start_filter *filter,
 				const char *cgroup_root);
 void interim_print_open_at_start(struct interim *im, struct output *o);
 

@@ -7,35 +7,35 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "filters.h"
 #include "interim_table.h"
-#include "options.h"
+#include "port_set.h"
 #include "output.h"
 
 /* Whether -a's list should hold E, by the filters the kernel applies. */
-static bool wanted_at_start(const struct options *opts,
+static bool wanted_at_start(const struct interim_start_filter *f,
 			    const struct diag_entry *e)
 {
-	const struct port_set *l = opts->lports, *r = opts->rports;
+	const struct tcplife_config *cfg = f->config;
+	const struct port_set *l = f->lports, *r = f->rports;
 
-	if (opts->filter.family && e->family != opts->filter.family)
+	if (cfg->family && e->family != cfg->family)
 		return false;
 	if (l && !((l->bits[e->lport / 64] >> (e->lport % 64)) & 1))
 		return false;
 	if (r && !((r->bits[e->rport / 64] >> (e->rport % 64)) & 1))
 		return false;
-	if (filter_given(opts, "uid") && e->uid != opts->filter.uid)
+	if ((cfg->mask & TCPLIFE_FILTER_UID) && e->uid != cfg->uid)
 		return false;
 	/* Open before tracing: no handshake seen, so no role is known. */
-	if (filter_given(opts, "role"))
+	if (cfg->mask & TCPLIFE_FILTER_ROLE)
 		return false;
 	/* Established: not a failed one. */
-	return !(filter_given(opts, "failed") && opts->filter.failed);
+	return !((cfg->mask & TCPLIFE_FILTER_FAILED) && cfg->failed);
 }
 
 struct start_ctx {
 	struct interim *im;
-	const struct options *opts;
+	const struct interim_start_filter *filter;
 };
 
 static void on_start_entry(void *ctx, const struct diag_entry *e)
@@ -45,7 +45,7 @@ static void on_start_entry(void *ctx, const struct diag_entry *e)
 	struct tcplife_event ev;
 	struct session *s;
 
-	if (!e->have_info || !wanted_at_start(sc->opts, e))
+	if (!e->have_info || !wanted_at_start(sc->filter, e))
 		return;
 	interim_entry_key(e, &ev);
 	if (interim_find(im, &ev))
@@ -68,10 +68,11 @@ static void on_start_entry(void *ctx, const struct diag_entry *e)
 }
 
 void interim_read_open_at_start(struct interim *im,
-				const struct options *opts,
+				const struct interim_start_filter *filter,
 				const char *cgroup_root)
 {
-	struct start_ctx sc = { .im = im, .opts = opts };
+	struct start_ctx sc = { .im = im, .filter = filter };
+	const struct tcplife_config *cfg = filter->config;
 
 	im->pass_gen++;
 	im->pass_ns = interim_now_ns();
@@ -83,11 +84,12 @@ void interim_read_open_at_start(struct interim *im,
 		struct session *s = &im->pool[i];
 
 		if (s->used && s->listed &&
-		    ((filter_given(opts, "pid") &&
-		      s->ev.pid != opts->filter.pid) ||
-		     (opts->cgroup_path && (!s->owner_known ||
-		      !interim_in_cgroup(s->ev.pid, cgroup_root,
-					 opts->filter.cgroup_id)))))
+		    (((cfg->mask & TCPLIFE_FILTER_PID) &&
+		      s->ev.pid != cfg->pid) ||
+		     ((cfg->mask & TCPLIFE_FILTER_CGROUP) &&
+		      (!s->owner_known ||
+		       !interim_in_cgroup(s->ev.pid, cgroup_root,
+					  cfg->cgroup_id)))))
 			interim_remove(im, s);
 	}
 	im->pass_ns = 0;

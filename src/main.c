@@ -318,9 +318,14 @@ int main(int argc, char **argv)
 			goto cleanup_host;
 		out.interim = im;
 		interim_finder_start(im, run_as.uid, run_as.gid);
-		if (opts.all)	/* /proc tells owners while we are root */
-			interim_read_open_at_start(im, &opts,
-						   out.cgroups.root);
+		if (opts.all) {	/* /proc tells owners while we are root */
+			struct interim_start_filter sf = {
+				.config = &opts.filter,
+				.lports = opts.lports, .rports = opts.rports,
+			};
+
+			interim_read_open_at_start(im, &sf, out.cgroups.root);
+		}
 	}
 	open_sessions_init(&open_at_stop);
 	if (drop_privileges(&run_as, &att) < 0)

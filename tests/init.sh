@@ -27,22 +27,8 @@ fail_() { warn_ "FAIL: $*"; exit 1; }
 skip_() { warn_ "SKIP: $*"; exit 77; }
 framework_failure_() { warn_ "framework failure: $*"; exit 99; }
 
-# wait_until_ SECONDS COMMAND...: runs COMMAND (a program or one of the
-# test's functions) every 0.1 s until it succeeds; returns 1 if it still
-# has not after SECONDS (decimals allowed).  Every wait of the tests goes
-# through here: none sleeps a guessed time, and none waits forever.
-# Defined from a string so that scripts run in private namespaces
-# (in_private_mounts_) get the same one.
-WAIT_UNTIL_DEF_='wait_until_() {
-	wu_end_=$(($(date +%s%3N) + $(echo "$1" | awk "{ printf \"%d\", \$1 * 1000 }")))
-	shift
-	until "$@"; do
-		[ "$(date +%s%3N)" -lt "$wu_end_" ] || return 1
-		sleep 0.1
-	done
-}'
-eval "$WAIT_UNTIL_DEF_"
-# Helper scripts the tests run (tests/oracle.sh) define it from here too.
+# wait_until_, and WAIT_UNTIL_DEF_ for scripts in private namespaces.
+. "$abs_top_srcdir/tests/wait_until.sh"
 export WAIT_UNTIL_DEF_
 
 # require_prog_ PROG [PACKAGE]: skips the test (77) when PROG (a name or a

@@ -14,10 +14,9 @@
 #
 # The recorder lives in a mount namespace of its own where tracefs is
 # mounted (a fresh machine has none mounted), and removes its instance
-# whatever way it ends.  Run by a test: tests/init.sh exports the one
-# wait helper, wait_until_.
+# whatever way it ends.  Run by the tests and by make compare.
 set -u
-eval "${WAIT_UNTIL_DEF_:?run from a test, after tests/init.sh}"
+. "$(dirname "$0")/wait_until.sh"
 
 recorder() {
 	dir=$1 filter=$2

@@ -353,7 +353,7 @@ int main(int argc, char **argv)
 	if (im && err == 0 && !output_done(&out) &&
 	    interim_pass(im, &ps, &out, monotonic_ns()) < 0)
 		status = EXIT_RUNTIME;
-	open_sessions_snapshot(&open_at_stop, lp.socks_fd);
+	open_sessions_snapshot(&open_at_stop, lp.socks_fd, cf.map_entries);
 	/* Detach first, then print what was already in the buffers. */
 	detach_program(&att);
 	perf_stream_drain(&ps);

@@ -89,8 +89,16 @@ static void mark_seen(void *ctx, const struct diag_entry *e)
 		os->snap[lo].seen = true;
 }
 
-void open_sessions_snapshot(struct open_sessions *os, int socks_fd)
+void open_sessions_snapshot(struct open_sessions *os, int socks_fd,
+			    unsigned long map_entries)
 {
+	/*
+	 * Still attached, entries come and go: a key deleted between two
+	 * calls sends the walk back to the first key.  Bounded, so that a
+	 * busy machine cannot keep the stop walking; a walk cut short
+	 * checks nothing.
+	 */
+	unsigned long steps = 0, max_steps = 4 * map_entries + 4096;
 	uint64_t key, next;
 	struct sock_state st;
 	void *prev = NULL;
@@ -99,6 +107,10 @@ void open_sessions_snapshot(struct open_sessions *os, int socks_fd)
 	if (socks_fd < 0 || !os->diag_open)
 		return;
 	while (bpf_get_next_key(socks_fd, prev, &next) == 0) {
+		if (++steps > max_steps) {
+			os->n = 0;
+			return;
+		}
 		key = next;
 		prev = &key;
 		if (bpf_lookup_elem(socks_fd, &key, &st) ||

@@ -45,13 +45,14 @@ struct open_counts {
 void open_sessions_init(struct open_sessions *os);
 
 /*
- * While still attached: reads the map (SOCKS_FD), then the sockets that
- * exist.  A close the program runs for deletes its entry before the
- * kernel unhashes the socket, so an entry read before the dump whose
- * socket the dump does not show, and which is still there (the same
- * start) after the detach, had its close missed.
+ * While still attached: reads the map (SOCKS_FD, of MAP_ENTRIES entries),
+ * then the sockets that exist.  A close the program runs for deletes its
+ * entry before the kernel unhashes the socket, so an entry read before
+ * the dump whose socket the dump does not show, and which is still there
+ * (the same start) after the detach, had its close missed.
  */
-void open_sessions_snapshot(struct open_sessions *os, int socks_fd);
+void open_sessions_snapshot(struct open_sessions *os, int socks_fd,
+			    unsigned long map_entries);
 
 /*
  * After the detach: counts what is left in SOCKS_FD into C.  Returns 0,

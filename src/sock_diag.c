@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "sock_diag.h"
@@ -55,8 +56,15 @@ static int open_here(struct sock_diag *d, uint32_t netns)
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
 			NETLINK_SOCK_DIAG);
 
+	/*
+	 * A dump answers at once; a reply that never comes must not hold
+	 * up a pass, let alone the stop.
+	 */
+	struct timeval limit = { .tv_sec = 5 };
+
 	if (fd < 0)
 		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
 	d->ns[d->nns].fd = fd;
 	d->ns[d->nns].netns = netns;
 	d->nns++;

@@ -129,7 +129,9 @@ void open_sessions_snapshot(struct open_sessions *os, int socks_fd,
 			     &os->snap[os->n].rport);
 		os->n++;
 	}
-	qsort(os->snap, os->n, sizeof(*os->snap), by_endpoints);
+	/* qsort() and bsearch() may not be handed a null array. */
+	if (os->n)
+		qsort(os->snap, os->n, sizeof(*os->snap), by_endpoints);
 	/* A failed dump checks nothing: no entry may then count as lost. */
 	os->snapped = sock_diag_dump(&os->diag, mark_seen, os) == 0;
 }
@@ -151,7 +153,7 @@ int open_sessions_count(struct open_sessions *os, int socks_fd,
 	memset(c, 0, sizeof(*c));
 	if (socks_fd < 0)
 		return -EBADF;
-	if (os->snapped)
+	if (os->snapped && os->n)
 		qsort(os->snap, os->n, sizeof(*os->snap), by_key);
 	/* Read after the detach: no entry is added or removed meanwhile. */
 	while (bpf_get_next_key(socks_fd, prev, &next) == 0) {
@@ -163,7 +165,7 @@ int open_sessions_count(struct open_sessions *os, int socks_fd,
 		    !(st.flags & SOCK_STARTED))
 			continue;
 		c->open++;
-		if (os->snapped)
+		if (os->snapped && os->n)
 			e = bsearch(&want, os->snap, os->n, sizeof(*os->snap),
 				    by_key);
 		if (!e)

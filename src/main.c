@@ -365,7 +365,8 @@ int main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 	drops_report_totals(&drops);
 	drops.rows_received = out.received;
-	if (open_sessions_count(&open_at_stop, lp.socks_fd, &left) == 0) {
+	if (open_sessions_count(&open_at_stop, lp.socks_fd, cf.map_entries,
+				&left) == 0) {
 		drops.open_at_exit = (int64_t)left.open;
 		drops.unseen_at_exit = left.unseen;
 		drops.unchecked_at_exit = left.unchecked;

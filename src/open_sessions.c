@@ -89,50 +89,94 @@ static void mark_seen(void *ctx, const struct diag_entry *e)
 		os->snap[lo].seen = true;
 }
 
-void open_sessions_snapshot(struct open_sessions *os, int socks_fd,
-			    unsigned long map_entries)
+typedef void (*entry_fn)(void *ctx, uint64_t key,
+			 const struct sock_state *st);
+
+/* Entries per batch: a hash bucket never holds nearly as many. */
+#define WALK_BATCH 512
+
+/*
+ * Calls FN for every entry of the socks map (SOCKS_FD, of MAP_ENTRIES
+ * entries).  While the program runs, entries come and go; a walk by
+ * bpf_get_next_key() goes back to the first key whenever the one it stands
+ * on is deleted, and with many sessions open and others churning it may
+ * never reach the end.  The kernel's batch lookup (Linux 5.6 and later)
+ * walks the buckets instead, and sees each entry once; before it, the
+ * key walk is bounded.  Returns 0, or -errno (the walk is then partial).
+ */
+static int walk_socks(int socks_fd, unsigned long map_entries, entry_fn fn,
+		      void *ctx)
 {
-	/*
-	 * Still attached, entries come and go: a key deleted between two
-	 * calls sends the walk back to the first key.  Bounded, so that a
-	 * busy machine cannot keep the stop walking; a walk cut short
-	 * checks nothing.
-	 */
+	static uint64_t keys[WALK_BATCH];
+	static struct sock_state values[WALK_BATCH];
 	unsigned long steps = 0, max_steps = 4 * map_entries + 4096;
+	uint32_t in = 0, out = 0, count;
+	bool first = true;
 	uint64_t key, next;
 	struct sock_state st;
 	void *prev = NULL;
-	size_t cap = 0;
+	int err;
 
-	if (socks_fd < 0 || !os->diag_open)
-		return;
+	for (;;) {
+		count = WALK_BATCH;
+		err = bpf_lookup_batch(socks_fd, first ? NULL : &in, &out,
+				       keys, values, &count);
+		if (err && errno != ENOENT)
+			break;
+		for (uint32_t i = 0; i < count; i++)
+			fn(ctx, keys[i], &values[i]);
+		if (err)
+			return 0;	/* ENOENT: the last batch */
+		in = out;
+		first = false;
+	}
+	if (!first || (errno != EINVAL && errno != ENOTSUP &&
+		       errno != EOPNOTSUPP && errno != 524 /* ENOTSUPP */))
+		return -errno;
 	while (bpf_get_next_key(socks_fd, prev, &next) == 0) {
-		if (++steps > max_steps) {
-			os->n = 0;
-			return;
-		}
+		if (++steps > max_steps)
+			return -EAGAIN;
 		key = next;
 		prev = &key;
-		if (bpf_lookup_elem(socks_fd, &key, &st) ||
-		    !(st.flags & SOCK_STARTED) || !st.portpair ||
-		    !sock_diag_covers(&os->diag, st.netns))
-			continue;
-		if (os->n == cap) {
-			cap = cap ? cap * 2 : 256;
-			os->snap = xreallocarray(os->snap, cap,
-						 sizeof(*os->snap));
-		}
-		os->snap[os->n] = (struct open_entry){
-			.key = key, .start_ns = st.start_ns, .netns = st.netns,
-		};
-		decode_ports(st.portpair, &os->snap[os->n].lport,
-			     &os->snap[os->n].rport);
-		os->n++;
+		if (bpf_lookup_elem(socks_fd, &key, &st) == 0)
+			fn(ctx, key, &st);
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/* Keeps an established entry of a namespace the dump covers. */
+static void snap_entry(void *ctx, uint64_t key, const struct sock_state *st)
+{
+	struct open_sessions *os = ctx;
+
+	if (!(st->flags & SOCK_STARTED) || !st->portpair ||
+	    !sock_diag_covers(&os->diag, st->netns))
+		return;
+	if (os->n == os->cap) {
+		os->cap = os->cap ? os->cap * 2 : 256;
+		os->snap = xreallocarray(os->snap, os->cap, sizeof(*os->snap));
+	}
+	os->snap[os->n] = (struct open_entry){
+		.key = key, .start_ns = st->start_ns, .netns = st->netns,
+	};
+	decode_ports(st->portpair, &os->snap[os->n].lport,
+		     &os->snap[os->n].rport);
+	os->n++;
+}
+
+void open_sessions_snapshot(struct open_sessions *os, int socks_fd,
+			    unsigned long map_entries)
+{
+	if (socks_fd < 0 || !os->diag_open)
+		return;
+	/* A walk cut short, or a failed dump, checks nothing. */
+	if (walk_socks(socks_fd, map_entries, snap_entry, os) < 0) {
+		os->n = 0;
+		return;
 	}
 	/* qsort() and bsearch() may not be handed a null array. */
 	if (os->n)
 		qsort(os->snap, os->n, sizeof(*os->snap), by_endpoints);
-	/* A failed dump checks nothing: no entry may then count as lost. */
 	os->snapped = sock_diag_dump(&os->diag, mark_seen, os) == 0;
 }
 
@@ -143,38 +187,43 @@ static int by_key(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
-int open_sessions_count(struct open_sessions *os, int socks_fd,
-			struct open_counts *c)
+struct count_ctx {
+	const struct open_sessions *os;
+	struct open_counts *c;
+};
+
+static void count_entry(void *ctx, uint64_t key, const struct sock_state *st)
 {
-	uint64_t key, next;
-	struct sock_state st;
-	void *prev = NULL;
+	struct count_ctx *cc = ctx;
+	const struct open_sessions *os = cc->os;
+	struct open_entry want = { .key = key }, *e = NULL;
+
+	if (!(st->flags & SOCK_STARTED))
+		return;
+	cc->c->open++;
+	if (os->snapped && os->n)
+		e = bsearch(&want, os->snap, os->n, sizeof(*os->snap), by_key);
+	if (!e)
+		cc->c->unchecked++;	/* not in the snapshot: unknown */
+	else if (!e->seen && e->start_ns == st->start_ns)
+		cc->c->unseen++;
+}
+
+int open_sessions_count(struct open_sessions *os, int socks_fd,
+			unsigned long map_entries, struct open_counts *c)
+{
+	struct count_ctx cc = { .os = os, .c = c };
+	int err;
 
 	memset(c, 0, sizeof(*c));
 	if (socks_fd < 0)
 		return -EBADF;
 	if (os->snapped && os->n)
 		qsort(os->snap, os->n, sizeof(*os->snap), by_key);
-	/* Read after the detach: no entry is added or removed meanwhile. */
-	while (bpf_get_next_key(socks_fd, prev, &next) == 0) {
-		struct open_entry want = { .key = next }, *e = NULL;
-
-		key = next;
-		prev = &key;
-		if (bpf_lookup_elem(socks_fd, &key, &st) ||
-		    !(st.flags & SOCK_STARTED))
-			continue;
-		c->open++;
-		if (os->snapped && os->n)
-			e = bsearch(&want, os->snap, os->n, sizeof(*os->snap),
-				    by_key);
-		if (!e)
-			c->unchecked++;	/* not in the snapshot: unknown */
-		else if (!e->seen && e->start_ns == st.start_ns)
-			c->unseen++;
-	}
-	if (errno != ENOENT)
-		return -errno;
+	/* After the detach: no entry is added or removed meanwhile. */
+	err = walk_socks(socks_fd, map_entries, count_entry, &cc);
+	if (err)
+		return err;
 	c->open -= c->unseen;
 	return 0;
 }

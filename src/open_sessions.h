@@ -18,7 +18,7 @@ struct open_sessions {
 	struct sock_diag diag;	/* the tool's own network namespace */
 	bool diag_open;
 	struct open_entry *snap;	/* the map, read while attached */
-	size_t n;
+	size_t n, cap;
 	bool snapped;
 };
 
@@ -55,11 +55,12 @@ void open_sessions_snapshot(struct open_sessions *os, int socks_fd,
 			    unsigned long map_entries);
 
 /*
- * After the detach: counts what is left in SOCKS_FD into C.  Returns 0,
+ * After the detach: counts what is left in SOCKS_FD (of MAP_ENTRIES
+ * entries) into C.  Returns 0,
  * or -errno when the map cannot be read.
  */
 int open_sessions_count(struct open_sessions *os, int socks_fd,
-			struct open_counts *c);
+			unsigned long map_entries, struct open_counts *c);
 
 void open_sessions_free(struct open_sessions *os);
 

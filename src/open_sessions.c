@@ -6,6 +6,8 @@
  * skipped) would leave no trace at all; see open_sessions.h for why the
  * check cannot take a session still open for a lost one.
  */
+#include <config.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,47 +94,65 @@ static void mark_seen(void *ctx, const struct diag_entry *e)
 typedef void (*entry_fn)(void *ctx, uint64_t key,
 			 const struct sock_state *st);
 
+#if HAVE_DECL_BPF_LOOKUP_BATCH
 /* Entries per batch: a hash bucket never holds nearly as many. */
 #define WALK_BATCH 512
+
+/*
+ * The kernel's batch lookup (Linux 5.6 and later) walks the buckets, and
+ * sees each entry once however the map changes meanwhile.  Returns 0,
+ * -EOPNOTSUPP when the kernel has no batch lookup, or -errno.
+ */
+static int walk_batches(int socks_fd, entry_fn fn, void *ctx)
+{
+	static uint64_t keys[WALK_BATCH];
+	static struct sock_state values[WALK_BATCH];
+	uint32_t in = 0, out = 0, count;
+	bool first = true;
+
+	for (;;) {
+		int err;
+
+		count = WALK_BATCH;
+		err = bpf_lookup_batch(socks_fd, first ? NULL : &in, &out,
+				       keys, values, &count);
+		if (err && errno != ENOENT)
+			return first && (errno == EINVAL || errno == ENOTSUP ||
+					 errno == 524 /* ENOTSUPP */) ?
+			       -EOPNOTSUPP : -errno;
+		for (uint32_t i = 0; i < count; i++)
+			fn(ctx, keys[i], &values[i]);
+		if (err)
+			return 0;	/* ENOENT: that was the last batch */
+		in = out;
+		first = false;
+	}
+}
+#endif
 
 /*
  * Calls FN for every entry of the socks map (SOCKS_FD, of MAP_ENTRIES
  * entries).  While the program runs, entries come and go; a walk by
  * bpf_get_next_key() goes back to the first key whenever the one it stands
  * on is deleted, and with many sessions open and others churning it may
- * never reach the end.  The kernel's batch lookup (Linux 5.6 and later)
- * walks the buckets instead, and sees each entry once; before it, the
- * key walk is bounded.  Returns 0, or -errno (the walk is then partial).
+ * never reach the end.  So the kernel's batch lookup walks it where there
+ * is one, and the key walk is bounded.  Returns 0, or -errno (the walk is
+ * then partial).
  */
 static int walk_socks(int socks_fd, unsigned long map_entries, entry_fn fn,
 		      void *ctx)
 {
-	static uint64_t keys[WALK_BATCH];
-	static struct sock_state values[WALK_BATCH];
 	unsigned long steps = 0, max_steps = 4 * map_entries + 4096;
-	uint32_t in = 0, out = 0, count;
-	bool first = true;
 	uint64_t key, next;
 	struct sock_state st;
 	void *prev = NULL;
-	int err;
 
-	for (;;) {
-		count = WALK_BATCH;
-		err = bpf_lookup_batch(socks_fd, first ? NULL : &in, &out,
-				       keys, values, &count);
-		if (err && errno != ENOENT)
-			break;
-		for (uint32_t i = 0; i < count; i++)
-			fn(ctx, keys[i], &values[i]);
-		if (err)
-			return 0;	/* ENOENT: the last batch */
-		in = out;
-		first = false;
-	}
-	if (!first || (errno != EINVAL && errno != ENOTSUP &&
-		       errno != EOPNOTSUPP && errno != 524 /* ENOTSUPP */))
-		return -errno;
+#if HAVE_DECL_BPF_LOOKUP_BATCH
+	int err = walk_batches(socks_fd, fn, ctx);
+
+	if (err != -EOPNOTSUPP)
+		return err;
+#endif
 	while (bpf_get_next_key(socks_fd, prev, &next) == 0) {
 		if (++steps > max_steps)
 			return -EAGAIN;

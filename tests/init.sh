@@ -296,8 +296,25 @@ reserved_() {
 # ports on the host for it (pick_ports_), and exits with its status.
 # The tracers still see every namespace's sessions: the reserved ports
 # keep each test's own apart.
+# Every tracing test holds tests/bursts.lock shared (fd 7), and a burst
+# test holds it alone (burst_lock_): the tracers see every namespace, so
+# a burst beside a test fills its tracer's session map (map_full_burst
+# opens 18,000 sockets at once) or makes the kernel skip its runs
+# (skipped_runs' slow program), and the test's own sessions are then
+# reported lost instead of printed.
+tracing_lock_() {
+	exec 7>> "$abs_top_builddir/tests/bursts.lock" ||
+		framework_failure_ "cannot open tests/bursts.lock"
+	flock -s -w 300 7 || warn_ "a burst test held tests/bursts.lock for 300 s: going on"
+}
+# burst_lock_: the lock alone, for a burst test, after require_tracing_
+# (flock converts the shared lock: no test waits on itself).
+burst_lock_() {
+	flock -x -w 300 7 || warn_ "tests/bursts.lock still held after 300 s: going on"
+}
+
 in_private_netns_() {
-	[ "${TCPLIFE_TEST_NETNS_:-}" = "$$" ] && return 0
+	[ "${TCPLIFE_TEST_NETNS_:-}" = "$$" ] && { tracing_lock_; return 0; }
 	require_prog_ unshare util-linux
 	require_prog_ ip iproute2
 	unshare -n true 2>/dev/null || skip_ "cannot create a network namespace"

@@ -250,6 +250,21 @@ prog_ids_() {
 	sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u
 }
 
+# map_ids_ PID: the same for the BPF maps it holds.
+map_ids_() {
+	sed -n 's/^map_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u
+}
+
+# le_ N BYTES FORMAT: N as BYTES little-endian bytes, each printed with
+# printf FORMAT ('%02x ' for bpftool's hex, '\\%03o' for printf's escapes).
+le_() {
+	v_=$1 i_=0
+	while [ $i_ -lt "$2" ]; do
+		printf "$3" $((v_ & 255))
+		v_=$((v_ >> 8)) i_=$((i_ + 1))
+	done
+}
+
 # in_private_mounts_ SCRIPT: runs SCRIPT with sh in a private mount
 # namespace, so it can hide /sys/kernel/btf or the headers from the tool
 # without touching the rest of the machine.  SCRIPT sees TOOL and

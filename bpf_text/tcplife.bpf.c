@@ -237,18 +237,21 @@ static __always_inline void read_endpoints(u64 skp, struct endpoints *ep)
 #ifdef TCPLIFE_ATTACH_TP_BTF
 	KERNEL_LOAD(ep->portpair, skp + TCPLIFE_SK_PORTPAIR_OFFSET);
 	KERNEL_LOAD(net, skp + TCPLIFE_SK_NET_OFFSET);
-#elif __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#else
 	/*
 	 * Both lie in struct sock_common, the namespace pointer 36 bytes
 	 * after the ports in every kernel since 4.x: one helper call for the
-	 * two where the span is that short, as a helper call costs more than
-	 * the bytes it copies.
+	 * two where the span is that short (and the halves of the pointer
+	 * are where a little-endian machine puts them), as a helper call
+	 * costs more than the bytes it copies.  All constants: one branch
+	 * is compiled.
 	 */
 	u64 span[8] = {};
 	const unsigned int gap = TCPLIFE_SK_NET_OFFSET -
 				 TCPLIFE_SK_PORTPAIR_OFFSET;
 
-	if (TCPLIFE_SK_NET_OFFSET > TCPLIFE_SK_PORTPAIR_OFFSET &&
+	if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&
+	    TCPLIFE_SK_NET_OFFSET > TCPLIFE_SK_PORTPAIR_OFFSET &&
 	    gap % 8 == 4 && gap + 8 <= sizeof(span)) {
 		tcplife_read_kernel(span, gap + 8, (void *)(skp +
 				    TCPLIFE_SK_PORTPAIR_OFFSET));
@@ -260,11 +263,6 @@ static __always_inline void read_endpoints(u64 skp, struct endpoints *ep)
 		tcplife_read_kernel(&net, sizeof(net),
 				    (void *)(skp + TCPLIFE_SK_NET_OFFSET));
 	}
-#else
-	tcplife_read_kernel(&ep->portpair, sizeof(ep->portpair),
-			    (void *)(skp + TCPLIFE_SK_PORTPAIR_OFFSET));
-	tcplife_read_kernel(&net, sizeof(net),
-			    (void *)(skp + TCPLIFE_SK_NET_OFFSET));
 #endif
 	KERNEL_LOAD(ep->netns, net + TCPLIFE_NET_INUM_OFFSET);
 }

@@ -45,7 +45,12 @@ for method in $methods; do
 		--client-comm burstc --server-comm bursts -o "$dir/record" > /dev/null
 	sleep 2
 	kill -TERM $t; wait $t
-	kill -INT $bt $core; wait $bt $core 2> /dev/null
+	# bpftrace can miss a SIGINT that comes as it starts: a watchdog
+	# kills what has not exited 10 s later.
+	kill -INT $bt $core
+	( sleep 10; kill -KILL $bt $core ) 2> /dev/null & dog=$!
+	wait $bt $core 2> /dev/null
+	kill $dog 2> /dev/null
 	printf '%s: %s of %s session sides kept' "$method" \
 		"$(grep -c ',burst[cs]-[0-9]*,' "$dir/rows")" $((2 * n))
 	sed -n 's/^tcplife-bcc: \(the kernel skipped [0-9]* runs in total\).*/; \1/p

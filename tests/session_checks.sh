@@ -20,10 +20,15 @@ json_has_() {
 	jq -c "select($2)" "$1" 2> /dev/null | grep -q .
 }
 
+# rows_for_ ROWS LPORT RPORT: every object for that session side.
+rows_for_() {
+	jq -c "select(.lport == $2 and .rport == $3)" "$1"
+}
+
 # row_ ROWS LPORT RPORT: the one object for that session side (fails
 # unless there is exactly one).
 row_() {
-	obj_=$(jq -c "select(.lport == $2 and .rport == $3)" "$1")
+	obj_=$(rows_for_ "$@")
 	[ "$(printf '%s\n' "$obj_" | grep -c .)" -eq 1 ] ||
 		fail_ "expected one row for $2 -> $3, got: $obj_"
 	printf '%s\n' "$obj_"
